@@ -1,0 +1,61 @@
+/**
+ * Engine errors: one class, {@link MissionError}, with stable `MISSION_ERR_*` codes (catalogued in
+ * `docs/errors.md`). It shares its base, {@link CodedError}, with the LLM layer's errors.
+ */
+import { CodedError, type CodedErrorOptions } from '../providers/errors.js';
+
+/** Stable codes of engine errors. */
+export const MissionErrorCode = {
+  /** The mission file could not be read or parsed. */
+  load: 'MISSION_ERR_LOAD',
+  /** The mission failed validation. */
+  invalid: 'MISSION_ERR_INVALID',
+  /** A step's parameters were wrong at run time (after templates were rendered). */
+  parameters: 'MISSION_ERR_PARAMETERS',
+  /** A template or condition could not be evaluated. */
+  template: 'MISSION_ERR_TEMPLATE',
+  /** A file step tried to leave the workspace. */
+  pathEscape: 'MISSION_ERR_PATH_ESCAPE',
+  /** A file or directory a step needs does not exist. */
+  fileNotFound: 'MISSION_ERR_FILE_NOT_FOUND',
+  /** A filesystem operation failed. */
+  io: 'MISSION_ERR_IO',
+  /** A command exited with a non-zero status. */
+  commandFailed: 'MISSION_ERR_COMMAND_FAILED',
+  /** A command could not be started. */
+  commandSpawn: 'MISSION_ERR_COMMAND_SPAWN',
+  /** An HTTP step got an unexpected status. */
+  httpStatus: 'MISSION_ERR_HTTP_STATUS',
+  /** An HTTP step could not reach its server. */
+  httpConnection: 'MISSION_ERR_HTTP_CONNECTION',
+  /** Input data (JSON, YAML, CSV) could not be parsed. */
+  parse: 'MISSION_ERR_PARSE',
+  /** Data did not match a JSON Schema. */
+  schemaMismatch: 'MISSION_ERR_SCHEMA_MISMATCH',
+  /** A step ran past its timeout. */
+  stepTimeout: 'MISSION_ERR_STEP_TIMEOUT',
+  /** The mission ran past its timeout. */
+  missionTimeout: 'MISSION_ERR_MISSION_TIMEOUT',
+  /** The run was cancelled (Ctrl-C, AbortSignal). */
+  cancelled: 'MISSION_ERR_CANCELLED',
+  /** A step kind exists in RustChain but is not supported here yet. */
+  unsupportedStep: 'MISSION_ERR_UNSUPPORTED_STEP',
+  /** A run id that is not in the store. */
+  runNotFound: 'MISSION_ERR_RUN_NOT_FOUND',
+  /** A run that cannot be resumed (already finished, or its mission file changed). */
+  notResumable: 'MISSION_ERR_NOT_RESUMABLE',
+  /** The audit chain failed verification. */
+  auditTampered: 'MISSION_ERR_AUDIT_TAMPERED',
+  /** A step failed for a reason of its own. */
+  stepFailed: 'MISSION_ERR_STEP_FAILED',
+} as const;
+
+/** One of {@link MissionErrorCode}'s values. */
+export type MissionErrorCodeValue = (typeof MissionErrorCode)[keyof typeof MissionErrorCode];
+
+/** An error raised by the engine or a step. */
+export class MissionError extends CodedError {
+  constructor(code: MissionErrorCodeValue, message: string, options: CodedErrorOptions = {}) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract between the engine and a step kind. Built-in kinds and the custom kinds an
+ * embedding application registers implement the same {@link StepKind} interface.
+ */
+import type { Logger } from 'pino';
+
+/** A JSON Schema object (draft 2020-12 as understood by ajv). */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a running step may use. */
+export interface StepContext {
+  runId: string;
+  stepId: string;
+  /** Absolute path of the run's workspace; file steps are confined to it. */
+  workspace: string;
+  /** Fires when the step is cancelled or times out; long work must stop promptly. */
+  signal: AbortSignal;
+  /** The environment the mission sees (the process environment unless the embedder narrows it). */
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /**
+   * Reports something that happened inside the step (a streamed token, an LLM request, a tool
+   * call). Progress displays show it; kinds ending in a noun-verb name are also audited.
+   */
+  emit(event: StepEmittedEvent): void;
+  /** Services the engine wires in (LLM providers, stores); kinds that need none ignore it. */
+  services: StepServices;
+}
+
+/** An event a step reports while it runs. */
+export interface StepEmittedEvent {
+  /** Noun-verb, e.g. `llm-request`, `llm-response`, `tool-call`, `text-delta`. */
+  type: string;
+  /** Whether the audit store records it (token deltas are shown, not audited). */
+  audit?: boolean;
+  /** Data that may be large or private (prompts, completions): stored as an erasable payload. */
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+/** Open registry of services; each step kind declares what it reads. */
+export interface StepServices {
+  [name: string]: unknown;
+}
+
+/** One kind of step (`create_file`, `command`, `llm`, or a custom one). */
+export interface StepKind<Parameters = Record<string, any>> {
+  /** The `step_type` name. */
+  name: string;
+  /** One line for `did you mean` messages and docs. */
+  description: string;
+  /** JSON Schema of `parameters`, checked before the run (template strings may stand for any type). */
+  parameters: JsonSchema;
+  /** Runs the step with rendered parameters; the resolved value is the step's output. */
+  execute(parameters: Parameters, context: StepContext): Promise<unknown>;
+}

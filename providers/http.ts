@@ -1,0 +1,295 @@
+/**
+ * HTTP plumbing shared by every adapter: one keep-alive undici pool per origin, request sending
+ * with abort and timeouts, and the mapping of failed responses and transport faults to
+ * {@link LlmError}s (including Retry-After in all its forms).
+ */
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
+import type { RateLimitInfo } from './types.js';
+
+/** Pool settings; applied to pools created after the call. */
+export interface PoolSettings {
+  /** Connections per origin. */
+  connections: number;
+  /** Milliseconds to wait for response headers. */
+  headersTimeoutMs: number;
+  /** Milliseconds a response body may stay silent before the call fails as stalled. */
+  bodyTimeoutMs: number;
+}
+
+const poolSettings: PoolSettings = { connections: 16, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
+const pools = new Map<string, Pool>();
+
+/** Changes the settings of pools created from now on (existing pools keep theirs). */
+export function configurePools(settings: Partial<PoolSettings>): void {
+  Object.assign(poolSettings, settings);
+}
+
+/** The shared keep-alive pool for an origin (`scheme://host:port`). */
+export function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, {
+      connections: poolSettings.connections,
+      headersTimeout: poolSettings.headersTimeoutMs,
+      bodyTimeout: poolSettings.bodyTimeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+    pools.set(origin, pool);
+  }
+  return pool;
+}
+
+/** Closes every pool (lets a CLI process or a test exit promptly). */
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((pool) => pool.close().catch(() => undefined)));
+}
+
+/** An HTTP request an adapter wants sent. */
+export interface HttpRequest {
+  provider: string;
+  url: URL;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+}
+
+/** A response whose status was 2xx; its body is still unread. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * Sends a request through the origin's pool. A non-2xx status is read and thrown as an
+ * {@link LlmError}; transport faults become retryable connection or timeout errors.
+ */
+export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await poolFor(request.url.origin).request({
+      path: request.url.pathname + request.url.search,
+      method: request.method ?? 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+    });
+  } catch (error) {
+    throw transportError(request.provider, error, request.signal);
+  }
+  const headers = flattenHeaders(response.headers);
+  if (response.statusCode >= 200 && response.statusCode < 300) {
+    return { status: response.statusCode, headers, body: response.body };
+  }
+  let text = '';
+  try {
+    text = await response.body.text();
+  } catch {
+    // The error status is what matters; an unreadable error body changes nothing.
+  }
+  throw errorFromResponse(request.provider, response.statusCode, headers, text);
+}
+
+/** Reads a whole 2xx body as JSON, failing with a typed error on garbage. */
+export async function readJson(provider: string, response: HttpResponse, signal?: AbortSignal): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    throw transportError(provider, error, signal);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new LlmError(LlmErrorCode.malformedResponse, `${provider} returned a body that is not JSON: ${preview(text)}`, {
+      provider,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Iterates a 2xx body's chunks; a connection that drops or stalls mid-body becomes a retryable
+ * {@link LlmError} (`LLM_ERR_STREAM_INTERRUPTED` or `LLM_ERR_TIMEOUT`).
+ */
+export async function* bodyChunks(provider: string, response: HttpResponse, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of response.body) yield chunk as Uint8Array;
+  } catch (error) {
+    throw transportError(provider, error, signal, true);
+  }
+}
+
+/** Maps an undici/transport failure to a typed error. */
+export function transportError(provider: string, error: unknown, signal?: AbortSignal, midStream = false): LlmError {
+  if (error instanceof LlmError) return error;
+  if (signal?.aborted || (error as Error)?.name === 'AbortError' || error instanceof undiciErrors.RequestAbortedError) {
+    return new LlmError(LlmErrorCode.aborted, `${provider} call was cancelled`, { provider, cause: error });
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new LlmError(LlmErrorCode.timeout, `${provider} stopped answering (${(error as Error).message})`, {
+      provider,
+      cause: error,
+      isRetryable: true,
+    });
+  }
+  const code: LlmErrorCodeValue = midStream ? LlmErrorCode.streamInterrupted : LlmErrorCode.connection;
+  const what = midStream ? 'connection dropped mid-response' : 'could not be reached';
+  return new LlmError(code, `${provider} ${what}: ${(error as Error)?.message ?? String(error)}`, {
+    provider,
+    cause: error,
+    isRetryable: true,
+  });
+}
+
+/** Flattens undici's header record (arrays joined with ", ", names lower-cased). */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/**
+ * The delay a response asks for, in milliseconds: `retry-after-ms` first, then `retry-after` as
+ * seconds or an HTTP date. Undefined when absent or unparseable.
+ */
+export function parseRetryAfter(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+  const milliseconds = headers['retry-after-ms'];
+  if (milliseconds !== undefined) {
+    const value = Number.parseFloat(milliseconds);
+    if (Number.isFinite(value) && value >= 0) return Math.round(value);
+  }
+  const retryAfter = headers['retry-after']?.trim();
+  if (!retryAfter) return undefined;
+  if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number.parseFloat(retryAfter) * 1000);
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Parses a protobuf-JSON duration such as `"34.4s"` (Gemini's RetryInfo) to milliseconds. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+  return match ? Math.round(Number.parseFloat(match[1]) * 1000) : undefined;
+}
+
+/** Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers. */
+export function readRateLimit(headers: Record<string, string>): RateLimitInfo | undefined {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.includes('ratelimit')) picked[name] = value;
+  }
+  if (Object.keys(picked).length === 0) return undefined;
+  const number = (...names: string[]): number | undefined => {
+    for (const name of names) {
+      const value = picked[name];
+      if (value !== undefined && Number.isFinite(Number(value))) return Number(value);
+    }
+    return undefined;
+  };
+  return {
+    limitRequests: number('x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
+    remainingRequests: number('x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'),
+    limitTokens: number('x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
+    remainingTokens: number('x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
+    headers: picked,
+  };
+}
+
+/** The provider's error code, type and message, dug out of the common error body shapes. */
+export interface ProviderErrorBody {
+  providerCode?: string;
+  message?: string;
+  /** Gemini's `google.rpc.RetryInfo` delay, where present. */
+  retryDelayMs?: number;
+}
+
+/** Reads `{error:{code,type,message}}` (OpenAI, Anthropic, Gemini), `{error:"…"}` (Ollama) and `{message}` (AWS). */
+export function parseErrorBody(text: string): ProviderErrorBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { message: text ? preview(text) : undefined };
+  }
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === 'string') return { message: error };
+  if (typeof error === 'object' && error !== null) {
+    const inner = error as Record<string, unknown>;
+    const details = Array.isArray(inner.details) ? (inner.details as Record<string, unknown>[]) : [];
+    const retryInfo = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo'));
+    const nestedCode = (inner.details as Record<string, unknown> | undefined)?.error_code;
+    return {
+      providerCode: stringOrUndefined(nestedCode) ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
+      message: stringOrUndefined(inner.message),
+      retryDelayMs: parseDuration(retryInfo?.retryDelay),
+    };
+  }
+  return {
+    providerCode: stringOrUndefined(record.__type) ?? stringOrUndefined(record.code),
+    message: stringOrUndefined(record.message) ?? stringOrUndefined(record.Message),
+  };
+}
+
+const nonRetryable429 = new Set(['insufficient_quota', 'enforced_spend_limit_reached', 'billing_hard_limit_reached']);
+
+/** Builds the typed error for a non-2xx response. */
+export function errorFromResponse(provider: string, status: number, headers: Record<string, string>, bodyText: string): LlmError {
+  const body = parseErrorBody(bodyText);
+  const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
+  const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs;
+  const code = codeForStatus(status, providerCode, body.message);
+  let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status) && code !== LlmErrorCode.quotaExceeded;
+  const shouldRetry = headers['x-should-retry'];
+  if (shouldRetry === 'true') isRetryable = true;
+  if (shouldRetry === 'false') isRetryable = false;
+  const detail = body.message ? `: ${body.message}` : '';
+  return new LlmError(code, `${provider} answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}${detail}`, {
+    provider,
+    status,
+    providerCode,
+    retryAfterMs,
+    isRetryable,
+    rateLimit: readRateLimit(headers),
+    requestId: headers['x-request-id'] ?? headers['request-id'] ?? headers['x-amzn-requestid'] ?? headers['apim-request-id'],
+  });
+}
+
+function codeForStatus(status: number, providerCode: string | undefined, message: string | undefined): LlmErrorCodeValue {
+  if (status === 429) {
+    if (providerCode && nonRetryable429.has(providerCode)) return LlmErrorCode.quotaExceeded;
+    return LlmErrorCode.rateLimited;
+  }
+  if (status === 529 || providerCode === 'overloaded_error') return LlmErrorCode.overloaded;
+  if (status === 401) return LlmErrorCode.authentication;
+  if (status === 403) return LlmErrorCode.permissionDenied;
+  if (status === 404) return LlmErrorCode.notFound;
+  if (status === 408 || status === 504) return LlmErrorCode.timeout;
+  if (status === 400 || status === 413 || status === 422) {
+    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long/i.test(message ?? '')) {
+      return LlmErrorCode.contextLength;
+    }
+    return LlmErrorCode.badRequest;
+  }
+  if (status === 503 && /overload/i.test(message ?? '')) return LlmErrorCode.overloaded;
+  return LlmErrorCode.server;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  if (typeof value === 'string' && value) return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}

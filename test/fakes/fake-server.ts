@@ -1,0 +1,205 @@
+/**
+ * The base of every fake provider server: an HTTP server on 127.0.0.1 that records requests and
+ * answers from a queue of scripted {@link FakeScenario}s, rendered by a provider-specific
+ * {@link FakeRenderer} into that provider's real wire format. Faults (error statuses with
+ * Retry-After, dropped connections, stalls, malformed frames, pacing) are applied here, once, for all.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A tool call a scenario makes the fake model emit. */
+export interface FakeToolCall {
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** What the fake model does for one request. */
+export interface FakeScenario {
+  text?: string;
+  reasoning?: string;
+  toolCalls?: FakeToolCall[];
+  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number };
+  /** Provider-neutral finish: `stop` (default; `tool-calls` when tools are called) or `length`. */
+  finish?: 'stop' | 'length' | 'tool-calls';
+  /** Milliseconds between stream chunks. */
+  chunkDelayMs?: number;
+  /** Milliseconds before the response headers. */
+  latencyMs?: number;
+  fault?: FakeFault;
+}
+
+/** A failure to inject. `afterChunks` counts stream chunks already written. */
+export type FakeFault =
+  | { type: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { type: 'drop-before-response' }
+  | { type: 'drop-mid-stream'; afterChunks: number }
+  | { type: 'stall'; afterChunks: number }
+  | { type: 'malformed'; afterChunks: number; frame?: string | Uint8Array };
+
+/** A request as the fake received it. */
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  /** The body parsed as JSON, or undefined. */
+  body: any;
+}
+
+/** What a provider-specific renderer returns for a scenario. */
+export type RenderedResponse =
+  | { kind: 'json'; status?: number; headers?: Record<string, string>; body: unknown }
+  | { kind: 'stream'; status?: number; headers: Record<string, string>; chunks: (string | Uint8Array)[] };
+
+/** Turns a scenario into the provider's wire format; `stream` says what the client asked for. */
+export interface FakeRenderer {
+  /** Whether the request asks for a streamed response. */
+  isStreaming(request: RecordedRequest): boolean;
+  render(scenario: FakeScenario, request: RecordedRequest, stream: boolean): RenderedResponse;
+  /** The provider's error body for a status fault without an explicit body. */
+  errorBody(status: number): unknown;
+  /** A frame that is not valid in this protocol, for `malformed` faults. */
+  malformedFrame: string | Uint8Array;
+  /** Optional: answer requests that are not model calls (model lists, auth checks). */
+  route?(request: RecordedRequest): RenderedResponse | { kind: 'reject'; status: number; body: unknown } | undefined;
+}
+
+/** A running fake. */
+export interface FakeServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  requests: RecordedRequest[];
+  /** Queues scenarios; each request takes the next one, or the default when the queue is empty. */
+  enqueue(...scenarios: FakeScenario[]): void;
+  setDefault(scenario: FakeScenario): void;
+  close(): Promise<void>;
+}
+
+/** Starts a fake on an ephemeral loopback port. */
+export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServer> {
+  const queue: FakeScenario[] = [];
+  let defaultScenario: FakeScenario = { text: 'Hello from the fake.' };
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const wait = (milliseconds: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, milliseconds);
+      timers.add(timer);
+    });
+
+  const handle = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks);
+    let body: unknown;
+    try {
+      body = rawBody.length ? JSON.parse(rawBody.toString('utf8')) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const request: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      url: new URL(incoming.url ?? '/', 'http://127.0.0.1'),
+      headers: incoming.headers,
+      rawBody,
+      body,
+    };
+    requests.push(request);
+
+    const routed = renderer.route?.(request);
+    if (routed) {
+      if (routed.kind === 'reject') return writeJson(response, routed.status, {}, routed.body);
+      return writeRendered(response, routed, 0, undefined);
+    }
+
+    const scenario = queue.shift() ?? defaultScenario;
+    if (scenario.latencyMs) await wait(scenario.latencyMs);
+    const fault = scenario.fault;
+    if (fault?.type === 'drop-before-response') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'status') {
+      return writeJson(response, fault.status, fault.headers ?? {}, fault.body ?? renderer.errorBody(fault.status));
+    }
+    const rendered = renderer.render(scenario, request, renderer.isStreaming(request));
+    await writeRendered(response, rendered, scenario.chunkDelayMs ?? 0, fault);
+  };
+
+  const writeRendered = async (
+    response: ServerResponse,
+    rendered: RenderedResponse,
+    chunkDelayMs: number,
+    fault: FakeFault | undefined,
+  ): Promise<void> => {
+    if (rendered.kind === 'json') return writeJson(response, rendered.status ?? 200, rendered.headers ?? {}, rendered.body);
+    response.writeHead(rendered.status ?? 200, rendered.headers);
+    response.flushHeaders();
+    for (let index = 0; index < rendered.chunks.length; index++) {
+      if (fault && 'afterChunks' in fault && fault.afterChunks === index) {
+        if (fault.type === 'drop-mid-stream') {
+          response.socket?.destroy();
+          return;
+        }
+        if (fault.type === 'stall') return; // Hold the connection open and silent; the client must time out.
+        if (fault.type === 'malformed') response.write(fault.frame ?? renderer.malformedFrame);
+      }
+      if (chunkDelayMs) await wait(chunkDelayMs);
+      if (response.destroyed) return;
+      response.write(rendered.chunks[index]);
+    }
+    response.end();
+  };
+
+  const server = createServer((incoming, response) => {
+    handle(incoming, response).catch((error) => {
+      if (!response.headersSent) writeJson(response, 500, {}, { error: { message: String(error) } });
+      else response.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue: (...scenarios) => queue.push(...scenarios),
+    setDefault: (scenario) => {
+      defaultScenario = scenario;
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function writeJson(response: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(text);
+}
+
+/** Splits text into pieces of at most `size` characters (the fake's token stand-ins). */
+export function splitText(text: string, size = 4): string[] {
+  const pieces: string[] = [];
+  for (let index = 0; index < text.length; index += size) pieces.push(text.slice(index, index + size));
+  return pieces;
+}
+
+/** Formats one SSE event. */
+export function sseFrame(data: unknown, event?: string): string {
+  const payload = typeof data === 'string' ? data : JSON.stringify(data);
+  return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
+}
