@@ -1,0 +1,91 @@
+/**
+ * The normalised in-memory form of a mission, whatever file format or RustChain dialect it was
+ * written in. The loader produces it; the validator checks it; the runner executes it.
+ */
+
+/** How a step is retried after a retryable failure. */
+export interface RetryPolicy {
+  /** Attempts in all, including the first. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  backoffMultiplier: number;
+  maxDelayMs: number;
+  /** Fraction of the delay randomised away (0 = none, 1 = full jitter). */
+  jitter: number;
+  /** Error codes that may be retried; when absent, any error whose `isRetryable` is set, or any step error. */
+  retryOn?: string[];
+}
+
+/** One step of a mission. */
+export interface StepDefinition {
+  id: string;
+  name: string;
+  /** The normalised `step_type` (snake_case; `Tool` → `tool`; `{type: x}` → `x`). */
+  kind: string;
+  dependsOn: string[];
+  /** Step timeout; falls back to `config.timeoutSeconds`, then 300. */
+  timeoutSeconds?: number;
+  continueOnError: boolean;
+  /** Raw parameters; strings may hold `{{ }}` templates, rendered just before the step runs. */
+  parameters: Record<string, unknown>;
+  /** `if:` condition (an expression, with or without `{{ }}`); false → the step is skipped. */
+  condition?: string;
+  /** `for_each:` a list, or a template that renders to one; the step runs once per item. */
+  forEach?: unknown;
+  retry?: RetryPolicy;
+}
+
+/** Mission-level settings (RustChain's `config`). */
+export interface MissionConfig {
+  maxParallelSteps: number;
+  /** Default step timeout in seconds. */
+  timeoutSeconds?: number;
+  failFast: boolean;
+}
+
+/** A loaded mission. */
+export interface MissionDefinition {
+  version: string;
+  name: string;
+  description?: string;
+  /** Declared inputs with their defaults; `--var k=v` overrides. */
+  vars: Record<string, unknown>;
+  steps: StepDefinition[];
+  config: MissionConfig;
+  /** Whole-mission timeout in seconds. */
+  timeoutSeconds?: number;
+  /** What the mission returns: values (templates allowed) rendered after the last step. */
+  outputs: Record<string, unknown>;
+}
+
+/** A position in a source file (1-based line and column). */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+/** A loaded mission with where it came from, for precise error messages. */
+export interface LoadedMission {
+  mission: MissionDefinition;
+  /** The file path as the user gave it. */
+  file: string;
+  /** The file's text, verbatim (hashed into the run record). */
+  source: string;
+  /**
+   * Position of a node by its JSON pointer into the *raw* document (e.g. `/steps/2/step_type`);
+   * falls back to the nearest ancestor that has one.
+   */
+  positionOf(pointer: string): SourcePosition;
+}
+
+/** One validation finding. */
+export interface ValidationIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** How to fix it, where that is knowable. */
+  hint?: string;
+  /** JSON pointer into the raw document. */
+  pointer: string;
+}
