@@ -46,6 +46,11 @@ export const MissionErrorCode = {
   notResumable: 'MISSION_ERR_NOT_RESUMABLE',
   /** The audit chain failed verification. */
   auditTampered: 'MISSION_ERR_AUDIT_TAMPERED',
+  /**
+   * The audit store refused a write: a run id used twice, another writer appended to the same run,
+   * or a value with no JSON form (non-finite number, bigint, cycle).
+   */
+  auditStore: 'MISSION_ERR_AUDIT_STORE',
   /** A step failed for a reason of its own. */
   stepFailed: 'MISSION_ERR_STEP_FAILED',
 } as const;

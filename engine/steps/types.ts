@@ -55,4 +55,9 @@ export interface StepKind<Parameters = Record<string, any>> {
   parameters: JsonSchema;
   /** Runs the step with rendered parameters; the resolved value is the step's output. */
   execute(parameters: Parameters, context: StepContext): Promise<unknown>;
+  /**
+   * Context variables a successful step sets for legacy `{key}` templates (RustChain's
+   * `{id}_response` for `llm` and `agent`, `{id}_result` for `chain`).
+   */
+  legacyContext?(stepId: string, output: unknown): Record<string, string>;
 }

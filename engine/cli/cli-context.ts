@@ -1,0 +1,99 @@
+/**
+ * What every subcommand shares: exit codes, the store location, the stderr logger, the step
+ * registry and the mission loader that turns bad files into `file:line:col` lines and exit 2.
+ */
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { CodedError } from '../../providers/errors.js';
+import { loadMissionFile } from '../mission/load.js';
+import type { LoadedMission } from '../mission/types.js';
+import { formatIssue, validateMission } from '../mission/validate.js';
+import { builtinStepKinds } from '../steps/builtin.js';
+import { StepKindRegistry } from '../steps/registry.js';
+import { AuditStore } from '../store/index.js';
+
+/** Process exit codes of the `mission` command. */
+export const ExitCode = { succeeded: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+
+/** Thrown by subcommands to end the process with a code after printing `message` to stderr. */
+export class CliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message = '',
+  ) {
+    super(message);
+  }
+}
+
+/** Options common to subcommands that touch the store. */
+export interface StoreOptions {
+  db?: string;
+}
+
+/** The database path: `--db`, else `MISSION_DB`, else `.mission/state.db` under the working directory. */
+export function databasePath(options: StoreOptions): string {
+  return path.resolve(options.db ?? process.env.MISSION_DB ?? path.join('.mission', 'state.db'));
+}
+
+/** Opens the audit store, HMAC-signing chain heads when `MISSION_AUDIT_KEY` is set. */
+export function openStore(options: StoreOptions): AuditStore {
+  return AuditStore.open(databasePath(options), { auditKey: process.env.MISSION_AUDIT_KEY || undefined });
+}
+
+/** A pino logger on stderr (never mixed into stdout, where `--json` output goes). */
+export function createLogger(level: string | undefined): Logger {
+  return pino(
+    {
+      level: level ?? process.env.MISSION_LOG_LEVEL ?? 'warn',
+      redact: { paths: ['*.apiKey', '*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers["api-key"]'], censor: '[redacted]' },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/** The registry of built-in step kinds. */
+export function createRegistry(): StepKindRegistry {
+  return new StepKindRegistry(builtinStepKinds());
+}
+
+/**
+ * Loads and validates a mission; prints each problem as `file:line:column: message` and exits 2
+ * when there are any.
+ */
+export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = []): Promise<LoadedMission> {
+  let loaded: LoadedMission;
+  try {
+    loaded = await loadMissionFile(file);
+  } catch (error) {
+    throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
+  }
+  const issues = validateMission(loaded, registry, { providedVars });
+  if (issues.length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
+  return loaded;
+}
+
+/** Parses repeated `--var key=value`; values that read as JSON (numbers, booleans, lists) are parsed. */
+export function parseVars(pairs: string[]): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new CliExit(ExitCode.invalid, `--var expects key=value, got '${pair}'`);
+    const key = pair.slice(0, equals);
+    const raw = pair.slice(equals + 1);
+    vars[key] = /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(raw.trim()) ? tryJson(raw) : raw;
+  }
+  return vars;
+}
+
+function tryJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Collects a repeatable option's values. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

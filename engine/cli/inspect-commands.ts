@@ -1,0 +1,62 @@
+/**
+ * Commands that read without running: `validate`, `plan`, `runs`.
+ */
+import type { Command } from 'commander';
+import { planLevels } from '../mission/plan.js';
+import { createRegistry, loadValidMission, openStore, type StoreOptions } from './cli-context.js';
+
+/** Registers `validate`, `plan` and `runs`. */
+export function registerInspectCommands(program: Command): void {
+  program
+    .command('validate')
+    .description('check a mission file; problems are printed as file:line:column: message')
+    .argument('<file>', 'mission file')
+    .option('--var <key=value>', 'variables the run will provide (repeatable)', (value: string, previous: string[] = []) => [...previous, value], [])
+    .action(async (file: string, options: { var: string[] }) => {
+      const names = options.var.map((pair) => pair.split('=')[0]);
+      const loaded = await loadValidMission(file, createRegistry(), names);
+      process.stdout.write(`${file}: valid (${loaded.mission.steps.length} steps)\n`);
+    });
+
+  program
+    .command('plan')
+    .description('show which steps can run together, level by level')
+    .argument('<file>', 'mission file')
+    .option('--json', 'print {levels: [[ids…], …]}')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const loaded = await loadValidMission(file, createRegistry());
+      const levels = planLevels(loaded.mission);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ levels })}\n`);
+        return;
+      }
+      levels.forEach((level, index) => process.stdout.write(`${index + 1}. ${level.join(', ')}\n`));
+    });
+
+  program
+    .command('runs')
+    .description('list recent runs')
+    .option('--db <path>', 'audit database')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action((options: StoreOptions & { limit: string; json?: boolean }) => {
+      const store = openStore(options);
+      try {
+        const runs = store.listRuns({ limit: Number(options.limit) }).map((run) => ({
+          id: run.runId,
+          mission: run.missionName,
+          status: run.status,
+          start: run.startedAt,
+          end: run.endedAt,
+        }));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(runs)}\n`);
+          return;
+        }
+        if (runs.length === 0) process.stdout.write('no runs yet\n');
+        for (const run of runs) process.stdout.write(`${run.id}  ${run.status.padEnd(11)} ${run.start}  ${run.mission}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

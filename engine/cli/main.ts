@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The `mission` command. Exit codes: 0 succeeded, 1 failed, 2 invalid mission or usage,
+ * 130 interrupted.
+ */
+import { Command, CommanderError } from 'commander';
+import { CodedError } from '../../providers/errors.js';
+import { registerAuditCommands } from './audit-command.js';
+import { CliExit, ExitCode } from './cli-context.js';
+import { registerInspectCommands } from './inspect-commands.js';
+import { registerRunCommands } from './run-command.js';
+
+const program = new Command('mission')
+  .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRunCommands(program);
+registerInspectCommands(program);
+registerAuditCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : ExitCode.invalid;
+  } else if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(`${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (error instanceof CodedError) {
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.exitCode = error.code === 'MISSION_ERR_INVALID' ? ExitCode.invalid : ExitCode.failed;
+  } else {
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = ExitCode.failed;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `mission run <file>` and `mission resume <run-id>`: run with live progress, Ctrl-C cancels
+ * cleanly (exit 130), `--json` prints one result object on stdout.
+ */
+import type { Command } from 'commander';
+import { closePools } from '../../providers/http.js';
+import { resumeRun, runMission } from '../run/run-mission.js';
+import type { RunOptions, RunResult } from '../run/run-types.js';
+import { createProgressPrinter, summarize } from './progress.js';
+import { collect, createLogger, createRegistry, ExitCode, loadValidMission, openStore, parseVars, type StoreOptions } from './cli-context.js';
+import { createStepServices } from './services.js';
+
+interface RunCommandOptions extends StoreOptions {
+  var?: string[];
+  workspace?: string;
+  json?: boolean;
+  logLevel?: string;
+}
+
+/** Registers `run` and `resume`. */
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('run a mission file')
+    .argument('<file>', 'mission file (.yaml, .yml or .json)')
+    .option('--var <key=value>', 'set a mission variable (repeatable)', collect, [])
+    .option('--db <path>', 'audit database (default: $MISSION_DB or .mission/state.db)')
+    .option('--workspace <dir>', 'directory file steps are confined to (default: current directory)')
+    .option('--json', 'print one JSON result object on stdout')
+    .option('--log-level <level>', 'log level on stderr (trace, debug, info, warn, error)')
+    .action(async (file: string, options: RunCommandOptions) => {
+      const registry = createRegistry();
+      const vars = parseVars(options.var ?? []);
+      const loaded = await loadValidMission(file, registry, Object.keys(vars));
+      await execute(options, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
+    });
+
+  program
+    .command('resume')
+    .description('continue an interrupted or failed run; succeeded steps are not run again')
+    .argument('<run-id>', 'id of the run (see `mission runs`)')
+    .option('--db <path>', 'audit database (default: $MISSION_DB or .mission/state.db)')
+    .option('--json', 'print one JSON result object on stdout')
+    .option('--log-level <level>', 'log level on stderr')
+    .action(async (runId: string, options: RunCommandOptions) => {
+      const registry = createRegistry();
+      await execute(options, (common) => resumeRun(runId, { ...common, registry }));
+    });
+}
+
+async function execute(options: RunCommandOptions, start: (common: Omit<RunOptions, 'registry'>) => Promise<RunResult>): Promise<void> {
+  const logger = createLogger(options.logLevel);
+  const store = openStore(options);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write('\nInterrupted: cancelling running steps (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const live = !options.json && process.stderr.isTTY;
+  try {
+    const result = await start({
+      store,
+      logger,
+      signal: controller.signal,
+      services: createStepServices(logger),
+      onProgress: live ? createProgressPrinter((text) => process.stderr.write(text)) : undefined,
+    });
+    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`${summarize(result)}\n`);
+    process.exitCode = result.status === 'succeeded' ? ExitCode.succeeded : result.status === 'cancelled' ? ExitCode.interrupted : ExitCode.failed;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    store.close();
+    await closePools();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The one jexl instance the engine uses: its transforms, and a bounded cache of compiled
+ * expressions. jexl is an expression language with no access to JavaScript beyond the values it
+ * is handed (no `eval`, no calls except registered transforms), which is why templates use it.
+ */
+import jexlPackage from 'jexl';
+import { MissionError, MissionErrorCode } from '../errors.js';
+
+const { Jexl } = jexlPackage;
+
+/** A node of a parsed expression (jexl's AST). */
+export interface ExpressionNode {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A compiled, reusable expression. */
+export interface CompiledExpression {
+  /** The expression text, as written. */
+  source: string;
+  evaluate(context: Record<string, unknown>): unknown;
+  ast(): ExpressionNode;
+}
+
+const jexl = new Jexl();
+
+function lengthOf(value: unknown): number {
+  if (typeof value === 'string' || Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length;
+  return 0;
+}
+
+/**
+ * Transforms users reach for first (`x | upper`, `x | default('n/a')`). Each is total: a
+ * surprising input yields a sensible value rather than an exception mid-run.
+ */
+const transforms: Record<string, (value: any, ...args: any[]) => unknown> = {
+  json: (value: unknown, indent?: number) => JSON.stringify(value, null, indent),
+  fromJson: (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value),
+  length: lengthOf,
+  upper: (value: unknown) => String(value ?? '').toUpperCase(),
+  lower: (value: unknown) => String(value ?? '').toLowerCase(),
+  trim: (value: unknown) => String(value ?? '').trim(),
+  default: (value: unknown, fallback: unknown) =>
+    value === undefined || value === null || value === '' ? fallback : value,
+  join: (value: unknown, separator = ',') => (Array.isArray(value) ? value.join(String(separator)) : String(value ?? '')),
+  split: (value: unknown, separator = ',') => String(value ?? '').split(String(separator)),
+  keys: (value: unknown) => (value !== null && typeof value === 'object' ? Object.keys(value) : []),
+  first: (value: unknown) => (Array.isArray(value) ? value[0] : undefined),
+  last: (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : undefined),
+  string: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+  number: (value: unknown) => Number(value),
+};
+for (const [name, transform] of Object.entries(transforms)) jexl.addTransform(name, transform);
+
+/** Names of the registered transforms, for `did you mean` hints. */
+export const transformNames: readonly string[] = Object.keys(transforms).sort();
+
+/** Bounded so a long-running embedder rendering generated expressions cannot grow memory forever. */
+const cacheLimit = 2000;
+const cache = new Map<string, CompiledExpression>();
+
+/**
+ * Parses an expression once and caches it. Throws {@link MissionError} `MISSION_ERR_TEMPLATE`
+ * naming the expression when it does not parse.
+ */
+export function compileExpression(source: string): CompiledExpression {
+  const cached = cache.get(source);
+  if (cached) return cached;
+  let expression: ReturnType<typeof jexl.compile>;
+  try {
+    expression = jexl.compile(source);
+  } catch (error) {
+    throw new MissionError(
+      MissionErrorCode.template,
+      `cannot parse expression \`${source}\`: ${describeJexlError(error)}`,
+      { cause: error },
+    );
+  }
+  const compiled: CompiledExpression = {
+    source,
+    evaluate: (context) => expression.evalSync(context),
+    ast: () => expression._getAst(),
+  };
+  if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value as string);
+  cache.set(source, compiled);
+  return compiled;
+}
+
+/** Evaluates an expression against a context; errors name the expression, never the values. */
+export function evaluateExpression(source: string, context: Record<string, unknown>): unknown {
+  const compiled = compileExpression(source);
+  try {
+    return compiled.evaluate(context);
+  } catch (error) {
+    throw new MissionError(
+      MissionErrorCode.template,
+      `cannot evaluate \`${source}\`: ${describeJexlError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** jexl's messages repeat the whole expression; the caller already shows it, so trim that off. */
+export function describeJexlError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ in expression: [\s\S]*$/, '').replace(/^Token /, 'token ');
+}

@@ -1,0 +1,102 @@
+/**
+ * The entry points of a run: {@link runMission} starts one, {@link resumeRun} continues one that
+ * was interrupted. Both write `mission-*` events around the session and set the run's status.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { renderValue } from '../expressions/index.js';
+import { MissionError, MissionErrorCode } from '../errors.js';
+import { parseMission } from '../mission/load.js';
+import type { LoadedMission } from '../mission/types.js';
+import { formatIssue, validateMission } from '../mission/validate.js';
+import type { RunStatus } from '../store/index.js';
+import { restoreState } from './resume.js';
+import { RunSession, type RestoredState } from './run-session.js';
+import type { RunOptions, RunResult } from './run-types.js';
+
+/** A fresh run id: sortable by start time, unique enough for one store. */
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Validates and runs a mission. Rejects only when the mission is invalid
+ * (`MISSION_ERR_INVALID`); a failing step is a result, not an exception.
+ */
+export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
+  const issues = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
+  if (issues.length > 0) {
+    throw Object.assign(
+      new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${issues.map(formatIssue).join('\n')}`),
+      { issues },
+    );
+  }
+  const runId = options.runId ?? newRunId();
+  const workspace = path.resolve(options.workspace ?? process.cwd());
+  const vars = { ...loaded.mission.vars, ...(options.vars ?? {}) };
+  options.store.createRun({
+    runId,
+    missionName: loaded.mission.name,
+    missionFile: loaded.file,
+    missionSource: loaded.source,
+    vars,
+    workspace,
+  });
+  options.store.append(runId, {
+    type: 'mission-start',
+    data: {
+      missionName: loaded.mission.name,
+      missionFile: loaded.file,
+      missionHash: createHash('sha256').update(loaded.source).digest('hex'),
+      stepCount: loaded.mission.steps.length,
+    },
+    payload: { vars },
+  });
+  return execute(loaded, { ...options, runId, workspace, vars });
+}
+
+/**
+ * Continues an interrupted, failed or cancelled run from its audit trail: succeeded steps keep
+ * their outputs; the rest run again; the hash chain continues.
+ */
+export async function resumeRun(runId: string, options: Omit<RunOptions, 'runId' | 'vars' | 'workspace'>): Promise<RunResult> {
+  const run = options.store.getRun(runId);
+  if (!run) throw new MissionError(MissionErrorCode.runNotFound, `no run with id ${runId} in this store`);
+  if (run.status === 'succeeded') {
+    throw new MissionError(MissionErrorCode.notResumable, `run ${runId} already succeeded; there is nothing to resume`);
+  }
+  const loaded = parseMission(run.missionSource, run.missionFile);
+  const restored: RestoredState = restoreState(options.store, runId, loaded.mission, options.registry);
+  options.store.setRunStatus(runId, 'running');
+  options.store.append(runId, {
+    type: 'mission-resume',
+    data: { previousStatus: run.status, stepsKept: [...restored.succeeded.keys()] },
+  });
+  return execute(loaded, { ...options, runId, workspace: run.workspace, vars: run.vars }, restored);
+}
+
+async function execute(
+  loaded: LoadedMission,
+  settings: RunOptions & { runId: string; workspace: string; vars: Record<string, unknown> },
+  restored?: RestoredState,
+): Promise<RunResult> {
+  const { store, runId } = settings;
+  const session = new RunSession(loaded, settings, restored);
+  const result = await session.run();
+  if (result.status === 'succeeded') {
+    try {
+      result.outputs = renderValue(loaded.mission.outputs, session.finalScope) as Record<string, unknown>;
+    } catch (error) {
+      result.status = 'failed';
+      result.error = { code: (error as MissionError).code ?? MissionErrorCode.template, message: (error as Error).message };
+    }
+  }
+  store.append(runId, {
+    type: 'mission-end',
+    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: result.error } : {}) },
+    payload: { outputs: result.outputs },
+  });
+  store.setRunStatus(runId, result.status as RunStatus, new Date());
+  store.flush();
+  return result;
+}

@@ -1,0 +1,352 @@
+/**
+ * One execution of a mission (fresh or resumed): the DAG scheduler. Steps whose dependencies have
+ * settled become ready; up to `max_parallel_steps` run at once; each step's lifecycle is advanced
+ * through the XState step machine, and every state change is appended to the audit chain.
+ */
+import { pino, type Logger } from 'pino';
+import { evaluateCondition, type TemplateScope } from '../expressions/index.js';
+import { MissionError, MissionErrorCode } from '../errors.js';
+import type { LoadedMission, MissionDefinition, StepDefinition } from '../mission/types.js';
+import type { AuditStore } from '../store/index.js';
+import type { StepContext, StepEmittedEvent, StepKind } from '../steps/types.js';
+import { sleep } from './abort.js';
+import { isRetryableFailure, retryDelayMs } from './retry-delay.js';
+import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
+import { asCodedError, runAttempt } from './step-attempt.js';
+import { advanceStep, initialStepSnapshot, stepStateOf, type StepMachineEvent, type StepSnapshot } from './step-machine.js';
+
+const defaultStepTimeoutSeconds = 300;
+
+/** Audit event names for the machine states a transition enters. */
+const eventForState: Record<string, string> = {
+  ready: 'step-ready',
+  running: 'step-start',
+  'retry-wait': 'step-retry',
+  'awaiting-approval': 'step-awaiting-approval',
+  succeeded: 'step-succeeded',
+  failed: 'step-failed',
+  skipped: 'step-skipped',
+  cancelled: 'step-cancelled',
+};
+
+interface StepRuntime {
+  definition: StepDefinition;
+  snapshot: StepSnapshot;
+  remainingDependencies: number;
+  dependents: StepRuntime[];
+  result?: StepResult;
+  startedAt?: number;
+}
+
+/** What a resumed run brings from its earlier life. */
+export interface RestoredState {
+  /** Outputs of steps that succeeded before the interruption. */
+  succeeded: Map<string, { output: unknown; attempts: number; durationMs: number }>;
+  /** Legacy `{key}` context variables, in the order they were set. */
+  legacy: Record<string, string>;
+}
+
+/** Settings resolved by the caller (run id, workspace, merged vars). */
+export interface SessionSettings extends RunOptions {
+  runId: string;
+  workspace: string;
+  vars: Record<string, unknown>;
+}
+
+/** Runs a loaded mission to completion against an existing run record. */
+export class RunSession {
+  private readonly mission: MissionDefinition;
+  private readonly store: AuditStore;
+  private readonly logger: Logger;
+  private readonly steps = new Map<string, StepRuntime>();
+  private readonly controller = new AbortController();
+  private readonly scope: TemplateScope;
+  private readonly stepScope: Record<string, { output?: unknown; status: string }> = {};
+  private readonly readyQueue: StepRuntime[] = [];
+  private running = 0;
+  private unsettled = 0;
+  private stopReason?: { status: 'skipped' | 'cancelled'; reason: string };
+  private missionError?: MissionError;
+  private finish!: () => void;
+
+  constructor(
+    private readonly loaded: LoadedMission,
+    private readonly settings: SessionSettings,
+    private readonly restored?: RestoredState,
+  ) {
+    this.mission = loaded.mission;
+    this.store = settings.store;
+    this.logger = settings.logger ?? pino({ level: 'silent' });
+    const env = settings.env ?? process.env;
+    this.scope = {
+      steps: this.stepScope,
+      vars: settings.vars,
+      env: { ...env },
+      mission: { name: this.mission.name, version: this.mission.version, file: loaded.file },
+      run: { id: settings.runId, workspace: settings.workspace },
+      now: new Date().toISOString(),
+      timestamp: new Date().toISOString(),
+      legacy: { ...(restored?.legacy ?? {}) },
+    };
+  }
+
+  /** Runs every step and returns the result; never rejects for a step's failure. */
+  async run(): Promise<RunResult> {
+    const startedAt = performance.now();
+    const externalSignal = this.settings.signal;
+    const onCancel = (): void =>
+      this.abortRun(new MissionError(MissionErrorCode.cancelled, 'the run was cancelled'), 'cancelled', 'the run was cancelled');
+    if (externalSignal?.aborted) onCancel();
+    else externalSignal?.addEventListener('abort', onCancel, { once: true });
+    const missionTimeout = this.mission.timeoutSeconds
+      ? setTimeout(() => {
+          const error = new MissionError(MissionErrorCode.missionTimeout, `the mission timed out after ${this.mission.timeoutSeconds} s`);
+          this.missionError = error;
+          this.abortRun(error, 'cancelled', error.message);
+        }, this.mission.timeoutSeconds * 1000)
+      : undefined;
+
+    const done = new Promise<void>((resolve) => (this.finish = resolve));
+    this.buildGraph();
+    if (this.unsettled === 0) this.finish();
+    else {
+      for (const step of this.steps.values()) {
+        if (!step.result && step.remainingDependencies === 0) this.dependenciesSettled(step);
+      }
+      this.pump();
+    }
+    await done;
+    clearTimeout(missionTimeout);
+    externalSignal?.removeEventListener('abort', onCancel);
+    return this.result(performance.now() - startedAt);
+  }
+
+  private buildGraph(): void {
+    for (const definition of this.mission.steps) {
+      const runtime: StepRuntime = {
+        definition,
+        snapshot: initialStepSnapshot(definition.retry?.maxAttempts ?? 1),
+        remainingDependencies: 0,
+        dependents: [],
+      };
+      this.steps.set(definition.id, runtime);
+      const restored = this.restored?.succeeded.get(definition.id);
+      if (restored) {
+        runtime.result = { status: 'succeeded', output: restored.output, attempts: restored.attempts, durationMs: restored.durationMs };
+        this.stepScope[definition.id] = { output: restored.output, status: 'succeeded' };
+      } else {
+        this.unsettled++;
+      }
+    }
+    for (const runtime of this.steps.values()) {
+      for (const dependencyId of runtime.definition.dependsOn) {
+        const dependency = this.steps.get(dependencyId);
+        if (!dependency) continue; // The validator rejects unknown dependencies before a run starts.
+        dependency.dependents.push(runtime);
+        if (!dependency.result) runtime.remainingDependencies++;
+      }
+    }
+  }
+
+  /** A step's dependencies have all settled: skip it, or queue it to run. */
+  private dependenciesSettled(step: StepRuntime): void {
+    if (this.stopReason) return this.settle(step, { type: this.stopReason.status === 'skipped' ? 'skip' : 'cancel' }, { reason: this.stopReason.reason });
+    const blocker = step.definition.dependsOn
+      .map((id) => this.steps.get(id)!)
+      .find((dependency) => !(dependency.result?.status === 'succeeded' || (dependency.result?.status === 'failed' && dependency.definition.continueOnError)));
+    if (blocker) {
+      return this.settle(step, { type: 'skip' }, { reason: `dependency '${blocker.definition.id}' ${blocker.result?.status}` });
+    }
+    if (step.definition.condition !== undefined) {
+      let proceed: boolean;
+      try {
+        proceed = evaluateCondition(step.definition.condition, this.scope);
+      } catch (error) {
+        this.transition(step, { type: 'dependencies.met' });
+        this.transition(step, { type: 'start' });
+        return this.settle(step, { type: 'fail', retryable: false }, { error: asCodedError(error) });
+      }
+      if (!proceed) return this.settle(step, { type: 'skip' }, { reason: `condition is false: ${step.definition.condition}` });
+    }
+    this.transition(step, { type: 'dependencies.met' });
+    this.readyQueue.push(step);
+  }
+
+  /** Starts ready steps while there is capacity. */
+  private pump(): void {
+    const limit = Math.max(1, this.mission.config.maxParallelSteps);
+    while (this.running < limit && this.readyQueue.length > 0) {
+      const step = this.readyQueue.shift()!;
+      if (step.result) continue;
+      this.running++;
+      void this.execute(step).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  /** Runs a step through its attempts until it succeeds, fails for good, or is cancelled. */
+  private async execute(step: StepRuntime): Promise<void> {
+    const kind = this.settings.registry.get(step.definition.kind);
+    step.startedAt = performance.now();
+    if (!kind) {
+      this.transition(step, { type: 'start' });
+      const error = new MissionError(MissionErrorCode.unsupportedStep, `step kind '${step.definition.kind}' is not registered`);
+      return this.settle(step, { type: 'fail', retryable: false }, { error });
+    }
+    this.transition(step, { type: 'start' }, { attempt: 1 });
+    for (;;) {
+      try {
+        const output = await runAttempt({
+          step: step.definition,
+          kind,
+          scope: this.scope,
+          runSignal: this.controller.signal,
+          timeoutMs: (step.definition.timeoutSeconds ?? this.mission.config.timeoutSeconds ?? defaultStepTimeoutSeconds) * 1000,
+          maxParallel: this.mission.config.maxParallelSteps,
+          contextFor: (signal) => this.contextFor(step, kind, signal),
+        });
+        return this.succeed(step, kind, output);
+      } catch (thrown) {
+        const error = asCodedError(thrown);
+        if (this.controller.signal.aborted) {
+          const timedOut = this.missionError !== undefined;
+          return this.settle(step, timedOut ? { type: 'fail', retryable: false } : { type: 'cancel' }, {
+            error: timedOut ? this.missionError : undefined,
+            reason: timedOut ? undefined : 'the run was cancelled',
+          });
+        }
+        const retryable = isRetryableFailure(error, step.definition.retry);
+        const before = step.snapshot.context.attempt;
+        if (!this.canRetry(step, retryable)) return this.settle(step, { type: 'fail', retryable: false }, { error });
+        const delayMs = retryDelayMs(step.definition.retry!, before, (error as { retryAfterMs?: number }).retryAfterMs);
+        this.transition(step, { type: 'fail', retryable: true }, { attempt: before, delayMs, error: error.toJSON() });
+        this.logger.warn({ stepId: step.definition.id, attempt: before, delayMs, code: error.code }, 'step failed; retrying');
+        try {
+          await sleep(delayMs, this.controller.signal);
+        } catch {
+          continue; // Aborted while waiting: the next attempt fails fast and settles as cancelled.
+        }
+        this.transition(step, { type: 'retry' }, { attempt: before + 1 });
+      }
+    }
+  }
+
+  private canRetry(step: StepRuntime, retryable: boolean): boolean {
+    return stepStateOf(advanceStep(step.snapshot, { type: 'fail', retryable })) === 'retry-wait';
+  }
+
+  private succeed(step: StepRuntime, kind: StepKind, output: unknown): void {
+    if (kind.legacyContext) Object.assign(this.scope.legacy!, kind.legacyContext(step.definition.id, output));
+    this.scope.legacy!.previous_result = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+    this.settle(step, { type: 'succeed' }, { output });
+  }
+
+  /** Moves a step to a final state, records its result, and releases its dependents. */
+  private settle(
+    step: StepRuntime,
+    event: StepMachineEvent,
+    detail: { output?: unknown; error?: { code: string; message: string; toJSON?(): unknown }; reason?: string },
+  ): void {
+    if (step.result) return;
+    const durationMs = step.startedAt === undefined ? 0 : Math.round(performance.now() - step.startedAt);
+    const attempts = step.snapshot.context.attempt;
+    const error = detail.error ? { code: detail.error.code, message: detail.error.message } : undefined;
+    this.transition(
+      step,
+      event,
+      { attempts, durationMs, ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) },
+      event.type === 'succeed' ? detail.output ?? null : undefined,
+    );
+    const status = stepStateOf(step.snapshot) as StepResult['status'];
+    step.result = { status, attempts, durationMs, ...(event.type === 'succeed' ? { output: detail.output } : {}), ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) };
+    this.stepScope[step.definition.id] = { output: detail.output, status };
+    if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
+      this.stopScheduling('skipped', `fail_fast: step '${step.definition.id}' failed`);
+    }
+    for (const dependent of step.dependents) {
+      if (--dependent.remainingDependencies === 0 && !dependent.result) this.dependenciesSettled(dependent);
+    }
+    if (--this.unsettled === 0) this.finish();
+  }
+
+  /** Stops starting new work; everything not yet running settles as skipped or cancelled. */
+  private stopScheduling(status: 'skipped' | 'cancelled', reason: string): void {
+    if (this.stopReason) return;
+    this.stopReason = { status, reason };
+    this.readyQueue.length = 0;
+    for (const step of this.steps.values()) {
+      const state = stepStateOf(step.snapshot);
+      if (!step.result && (state === 'pending' || state === 'ready')) {
+        this.settle(step, { type: status === 'skipped' ? 'skip' : 'cancel' }, { reason });
+      }
+    }
+  }
+
+  private abortRun(reason: MissionError, status: 'skipped' | 'cancelled', message: string): void {
+    if (this.controller.signal.aborted) return;
+    this.logger.warn({ code: reason.code }, message);
+    this.stopScheduling(status, message);
+    this.controller.abort(reason);
+  }
+
+  /** Advances the machine and audits the state it enters. */
+  private transition(step: StepRuntime, event: StepMachineEvent, data: Record<string, unknown> = {}, payload?: unknown): void {
+    const next = advanceStep(step.snapshot, event);
+    if (next === step.snapshot) return;
+    step.snapshot = next;
+    const type = eventForState[stepStateOf(next)];
+    if (type) this.record({ type, stepId: step.definition.id, data }, payload);
+  }
+
+  private record(event: RunProgressEvent, payload?: unknown): void {
+    this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: event.data, payload });
+    this.settings.onProgress?.(event);
+  }
+
+  private contextFor(step: StepRuntime, kind: StepKind, signal: AbortSignal): StepContext {
+    const stepId = step.definition.id;
+    return {
+      runId: this.settings.runId,
+      stepId,
+      workspace: this.settings.workspace,
+      signal,
+      env: this.settings.env ?? process.env,
+      logger: this.logger.child({ stepId, kind: kind.name }),
+      attempt: step.snapshot.context.attempt,
+      services: this.settings.services ?? {},
+      emit: (emitted: StepEmittedEvent) => {
+        const { type, audit, payload, ...data } = emitted;
+        const progress: RunProgressEvent = { type, stepId, data };
+        if (audit === false) this.settings.onProgress?.(progress);
+        else this.record(progress, payload);
+      },
+    };
+  }
+
+  private result(durationMs: number): RunResult {
+    const steps: Record<string, StepResult> = {};
+    for (const [id, runtime] of this.steps) steps[id] = runtime.result!;
+    const results = Object.values(steps);
+    const cancelled = this.settings.signal?.aborted === true && this.missionError === undefined;
+    const failed =
+      this.missionError !== undefined ||
+      results.some((result, index) => result.status === 'failed' && !this.mission.steps[index].continueOnError);
+    const status = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
+    return {
+      runId: this.settings.runId,
+      status,
+      steps,
+      outputs: {},
+      durationMs: Math.round(durationMs),
+      ...(this.missionError ? { error: { code: this.missionError.code, message: this.missionError.message } } : {}),
+      ...(cancelled ? { error: { code: MissionErrorCode.cancelled, message: 'the run was cancelled' } } : {}),
+    };
+  }
+
+  /** The template scope after the run, for rendering the mission's `outputs`. */
+  get finalScope(): TemplateScope {
+    return this.scope;
+  }
+}

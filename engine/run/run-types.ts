@@ -1,0 +1,61 @@
+/**
+ * What a run takes and what it returns.
+ */
+import type { Logger } from 'pino';
+import type { AuditStore } from '../store/index.js';
+import type { StepKindRegistry } from '../steps/registry.js';
+import type { StepServices } from '../steps/types.js';
+
+/** Final status of a step in a result. */
+export type StepResultStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+/** Final status of a run. */
+export type RunResultStatus = 'succeeded' | 'failed' | 'cancelled';
+
+/** One step's outcome. */
+export interface StepResult {
+  status: StepResultStatus;
+  output?: unknown;
+  error?: { code: string; message: string };
+  /** Why a skipped or cancelled step did not run. */
+  reason?: string;
+  attempts: number;
+  durationMs: number;
+}
+
+/** A run's outcome (also the `--json` output of `mission run`). */
+export interface RunResult {
+  runId: string;
+  status: RunResultStatus;
+  steps: Record<string, StepResult>;
+  outputs: Record<string, unknown>;
+  durationMs: number;
+  /** Set when the mission itself failed (timeout, cancellation) rather than a step. */
+  error?: { code: string; message: string };
+}
+
+/** Something that happened during a run, for live displays (audited events and step chatter). */
+export interface RunProgressEvent {
+  type: string;
+  stepId?: string;
+  data: Record<string, unknown>;
+}
+
+/** Options of {@link import('./run-mission.js').runMission}. */
+export interface RunOptions {
+  store: AuditStore;
+  registry: StepKindRegistry;
+  /** Values for declared `vars` (override the mission's defaults). */
+  vars?: Record<string, unknown>;
+  /** Directory file steps are confined to; default the current directory. */
+  workspace?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  /** Cancels the run (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  services?: StepServices;
+  /** Called for every event, audited or not. */
+  onProgress?: (event: RunProgressEvent) => void;
+  /** Use this run id instead of a fresh one. */
+  runId?: string;
+}

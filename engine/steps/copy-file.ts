@@ -1,0 +1,50 @@
+/** `copy_file`: copies a file within the workspace. */
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { defineStepKind } from './define-step.js';
+import { fileSystemError, throwIfAborted } from './step-errors.js';
+import { resolveInWorkspace } from './workspace-path.js';
+
+/** Parameters of `copy_file` and `move_file`. */
+export interface SourceDestinationParameters {
+  source: string;
+  destination: string;
+}
+
+/** The shared schema of `copy_file` and `move_file`. */
+export const sourceDestinationSchema = {
+  type: 'object',
+  properties: {
+    source: { type: 'string', minLength: 1 },
+    destination: { type: 'string', minLength: 1 },
+  },
+  required: ['source', 'destination'],
+  additionalProperties: false,
+};
+
+/** The `copy_file` step kind. Output: `{source, destination, size}`. */
+export const copyFileStep = defineStepKind<SourceDestinationParameters>({
+  name: 'copy_file',
+  description: 'Copy a file within the workspace (the destination directory is created)',
+  parameters: sourceDestinationSchema,
+  async run(parameters, context) {
+    throwIfAborted(context.signal);
+    const source = await resolveInWorkspace(context.workspace, parameters.source);
+    const destination = await resolveInWorkspace(context.workspace, parameters.destination);
+    let size: number;
+    try {
+      const info = await stat(source);
+      if (info.isDirectory()) throw Object.assign(new Error('source is a directory'), { code: 'EISDIR' });
+      size = info.size;
+    } catch (error) {
+      throw fileSystemError(error, 'copy', parameters.source, context.signal);
+    }
+    try {
+      await mkdir(path.dirname(destination), { recursive: true });
+      await copyFile(source, destination);
+    } catch (error) {
+      throw fileSystemError(error, 'copy to', parameters.destination, context.signal);
+    }
+    return { source: parameters.source, destination: parameters.destination, size };
+  },
+});

@@ -1,0 +1,204 @@
+/**
+ * Verification of the audit store: recomputes every run's hash chain from its genesis, checks the
+ * stored links and hashes, the head the runs table records (and its HMAC when a key is given),
+ * and that every referenced payload is present and still matches its hash.
+ *
+ * The hot loop hashes the stored event text as it is and never parses it: JSON is parsed only to
+ * describe a problem once one is found.
+ */
+import type Database from 'better-sqlite3';
+import type { KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { genesisHash, headSignatureMatches } from './chain.js';
+import { sha256Hex } from './canonical-json.js';
+import type { VerifyProblem, VerifyReport } from './types.js';
+
+/** What verification needs to know beyond the database. */
+export interface VerifyOptions {
+  /** Only this run (and the payloads it references). */
+  runId?: string;
+  /** The audit key; without it heads are checked for consistency but not authenticated. */
+  key?: KeyObject;
+}
+
+type RunRow = [runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string];
+type EventRow = [index: number, body: string, prevHash: string, hash: string];
+
+/** Payload hashes seen in the table, and those whose content no longer matches. */
+interface PayloadIndex {
+  present: Set<string>;
+  tampered: Set<string>;
+}
+
+const unsignedWarning = 'Run heads could not be authenticated: the store was opened without an audit key (set MISSION_AUDIT_KEY). The chains were checked, but a rewritten head or a recomputed chain would go unnoticed.';
+
+/** Verifies the store (or one run) and reports the first problem found. */
+export function verifyStore(database: Database.Database, options: VerifyOptions = {}): VerifyReport {
+  const signed = options.key !== undefined;
+  const report = (runsChecked: number, eventsChecked: number, problem?: VerifyProblem): VerifyReport => ({
+    ok: problem === undefined,
+    runsChecked,
+    eventsChecked,
+    ...(problem === undefined ? {} : { problem }),
+    signed,
+    ...(signed ? {} : { warning: unsignedWarning }),
+  });
+
+  const runColumns = 'run_id, event_count, head_hash, head_signature, mission_hash, mission_source';
+  const runs = (options.runId === undefined
+    ? database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at, rowid`)
+    : database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`)
+  ).raw();
+  const runRows = (options.runId === undefined ? runs.all() : runs.all(options.runId)) as RunRow[];
+  if (options.runId !== undefined && runRows.length === 0) {
+    return report(0, 0, { runId: options.runId, reason: 'The run is not in the store.' });
+  }
+
+  const payloads = indexPayloads(database, options.runId);
+  const eventsOfRun = database.prepare('SELECT idx, body, prev_hash, hash FROM events WHERE run_id = ? ORDER BY idx').raw();
+  let eventsChecked = 0;
+  let runsChecked = 0;
+  for (const run of runRows) {
+    runsChecked += 1;
+    const result = verifyRun(run, eventsOfRun, payloads, options.key);
+    eventsChecked += result.eventsChecked;
+    if (result.problem !== undefined) return report(runsChecked, eventsChecked, result.problem);
+  }
+
+  if (options.runId === undefined) {
+    const orphan = database
+      .prepare('SELECT run_id, MIN(idx) FROM events WHERE run_id NOT IN (SELECT run_id FROM runs) GROUP BY run_id ORDER BY run_id LIMIT 1')
+      .raw()
+      .get() as [string, number] | undefined;
+    if (orphan !== undefined) {
+      return report(runsChecked, eventsChecked, {
+        runId: orphan[0],
+        index: orphan[1],
+        reason: 'Events exist for a run the store does not record: rows were inserted, or the run was deleted.',
+      });
+    }
+  }
+  return report(runsChecked, eventsChecked);
+}
+
+function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: PayloadIndex, key: KeyObject | undefined): { eventsChecked: number; problem?: VerifyProblem } {
+  const [runId, eventCount, headHash, headSignature, missionHash, missionSource] = run;
+  if (sha256Hex(missionSource) !== missionHash) {
+    return { eventsChecked: 0, problem: { runId, reason: 'The mission source no longer matches its recorded hash: the runs row was edited.' } };
+  }
+  let expectedIndex = 0;
+  let previousHash = genesisHash(runId);
+  let problem: VerifyProblem | undefined;
+  for (const row of eventsOfRun.iterate(runId) as IterableIterator<EventRow>) {
+    const [index, body, prevHash, hash] = row;
+    if (index !== expectedIndex) {
+      problem = { runId, index: expectedIndex, reason: `Event ${expectedIndex} is missing (the next stored event is ${index}): rows were deleted.` };
+      break;
+    }
+    if (index >= eventCount) {
+      problem = { runId, index, reason: `Event ${index} lies beyond the head, which records ${eventCount} events: rows were inserted.` };
+      break;
+    }
+    if (prevHash !== previousHash) {
+      problem = describeBrokenLink(runId, index, body, 'Its prev_hash does not match the previous event\'s hash');
+      break;
+    }
+    if (createHash('sha256').update(prevHash + body).digest('hex') !== hash) {
+      problem = describeBrokenLink(runId, index, body, 'Its content does not match its hash: the row was edited');
+      break;
+    }
+    const payloadHash = topLevelPayloadHash(body);
+    if (payloadHash !== undefined) {
+      if (payloads.tampered.has(payloadHash)) {
+        problem = { runId, index, reason: `The payload of event ${index} no longer matches its hash: the payload was edited.` };
+        break;
+      }
+      if (!payloads.present.has(payloadHash)) {
+        problem = { runId, index, reason: `The payload of event ${index} is missing and has no erasure tombstone: it was deleted.` };
+        break;
+      }
+    }
+    previousHash = hash;
+    expectedIndex += 1;
+  }
+  const eventsChecked = expectedIndex;
+  if (problem !== undefined) return { eventsChecked, problem };
+
+  if (expectedIndex < eventCount) {
+    return { eventsChecked, problem: { runId, index: expectedIndex, reason: `The chain is truncated: the head records ${eventCount} events but only ${expectedIndex} are stored.` } };
+  }
+  if (previousHash !== headHash) {
+    return {
+      eventsChecked,
+      problem: { runId, ...(expectedIndex > 0 ? { index: expectedIndex - 1 } : {}), reason: 'The last event\'s hash does not match the head hash: the head or the tail was rewritten.' },
+    };
+  }
+  if (key !== undefined) {
+    if (headSignature === null) {
+      return { eventsChecked, problem: { runId, reason: 'The run head carries no signature although an audit key was given: the signature was removed, or the run was written without the key.' } };
+    }
+    if (!headSignatureMatches(key, runId, eventCount, headHash, headSignature)) {
+      return {
+        eventsChecked,
+        problem: { runId, reason: 'The run head signature does not verify: the head was rewritten (truncation or a recomputed chain), or it was signed with a different audit key.' },
+      };
+    }
+  }
+  return { eventsChecked };
+}
+
+/**
+ * Names what is wrong with a row whose link failed. Parsing is fine here: it happens once. When
+ * the row holds an earlier event than its position, rows were inserted before it, and the first
+ * bad position is where that event should be.
+ */
+function describeBrokenLink(runId: string, index: number, body: string, fallback: string): VerifyProblem {
+  let stored: { index?: unknown; runId?: unknown } = {};
+  try {
+    stored = JSON.parse(body) as typeof stored;
+  } catch {
+    return { runId, index, reason: `Event ${index} is not valid JSON: the row was edited.` };
+  }
+  if (stored.runId !== runId) {
+    return { runId, index, reason: `The row at event ${index} holds an event of another run: rows were moved or inserted.` };
+  }
+  if (typeof stored.index === 'number' && stored.index !== index) {
+    if (stored.index < index && stored.index >= 0) {
+      return { runId, index: stored.index, reason: `Rows were inserted at event ${stored.index}: the original event ${stored.index} now sits at position ${index}.` };
+    }
+    return { runId, index, reason: `The row at event ${index} holds event ${String(stored.index)}: rows were reordered or deleted.` };
+  }
+  return { runId, index, reason: `Event ${index} fails verification. ${fallback}.` };
+}
+
+/**
+ * The event's own payload hash, found without parsing. Keys are sorted, so the top-level
+ * `"index":` is the last one in the text (only runId, stepId and type follow it, all strings, in
+ * which quotes are escaped); a top-level payloadHash follows it directly.
+ */
+function topLevelPayloadHash(body: string): string | undefined {
+  const indexKey = body.lastIndexOf('"index":');
+  if (indexKey < 0) return undefined;
+  let cursor = indexKey + 8;
+  while (cursor < body.length && body.charCodeAt(cursor) >= 48 && body.charCodeAt(cursor) <= 57) cursor += 1;
+  const marker = ',"payloadHash":"';
+  if (!body.startsWith(marker, cursor)) return undefined;
+  const start = cursor + marker.length;
+  const end = body.indexOf('"', start);
+  return end < 0 ? undefined : body.slice(start, end);
+}
+
+function indexPayloads(database: Database.Database, runId: string | undefined): PayloadIndex {
+  const statement = runId === undefined
+    ? database.prepare('SELECT hash, content FROM payloads')
+    : database.prepare("SELECT hash, content FROM payloads WHERE hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)");
+  const present = new Set<string>();
+  const tampered = new Set<string>();
+  const rows = (runId === undefined ? statement.raw().iterate() : statement.raw().iterate(runId)) as IterableIterator<[string, string | null]>;
+  for (const [hash, content] of rows) {
+    // An erased payload (content NULL) is a legitimate tombstone: present, with nothing to check.
+    if (content !== null && sha256Hex(content) !== hash) tampered.add(hash);
+    else present.add(hash);
+  }
+  return { present, tampered };
+}

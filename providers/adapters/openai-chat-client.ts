@@ -1,0 +1,130 @@
+/**
+ * The Chat Completions client the OpenAI, Azure OpenAI and Shimmy adapters are made of. Each of
+ * them only describes its endpoint (URL, auth headers, accepted fields); sending, streaming,
+ * parsing and error mapping live here once.
+ */
+import { LlmError, LlmErrorCode } from '../errors.js';
+import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { eventStream } from '../observable.js';
+import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
+import { chatCompletionsBody, type ChatBodyOptions } from './openai-chat-request.js';
+import { chatCompletionResponse, record } from './openai-chat-response.js';
+import { chatCompletionEvents } from './openai-chat-stream.js';
+
+/** How to reach one Chat Completions server. */
+export interface ChatEndpoint {
+  /** Provider id (`openai`, `azure`, `shimmy`). */
+  provider: string;
+  /** The `…/chat/completions` URL for a request's model (Azure puts the deployment in the path). */
+  chatUrl(model: string): URL;
+  /** The model-list URL, where the server has one. */
+  modelsUrl?(): URL;
+  /** Auth and extra headers; async because Entra ID tokens may come from a provider function. */
+  headers(): Promise<Record<string, string>>;
+  /** The fields this server accepts. */
+  body: ChatBodyOptions;
+  /** Values that must never appear in an error message (API keys, tokens), as of now. */
+  secrets(): string[];
+}
+
+/** A Chat Completions adapter: the streaming contract plus the non-streaming endpoint. */
+export interface ChatCompletionsAdapter extends ProviderAdapter {
+  /** Sends one non-streaming request (`stream` absent) and maps the JSON answer. */
+  completeRequest(request: LlmRequest, options?: CallOptions): Promise<LlmResponse>;
+}
+
+/** Builds an adapter for one endpoint. */
+export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatCompletionsAdapter {
+  const { provider } = endpoint;
+
+  const send = async (request: LlmRequest, stream: boolean, signal?: AbortSignal): Promise<HttpResponse> => {
+    const body = chatCompletionsBody(request, stream, endpoint.body);
+    return sendRequest({
+      provider,
+      url: endpoint.chatUrl(request.model),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(await endpoint.headers()) },
+      body: JSON.stringify(body),
+      signal,
+    });
+  };
+
+  const adapter: ChatCompletionsAdapter = {
+    id: provider,
+
+    stream(request: LlmRequest, options?: CallOptions) {
+      return eventStream(provider, options, async function* (signal): AsyncGenerator<LlmEvent> {
+        try {
+          const response = await send(request, true, signal);
+          const requestId = requestIdOf(response.headers);
+          yield { type: 'start', provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+          yield* chatCompletionEvents(provider, bodyChunks(provider, response, signal), requestId);
+        } catch (error) {
+          throw withoutSecrets(error, endpoint.secrets());
+        }
+      });
+    },
+
+    async completeRequest(request: LlmRequest, options: CallOptions = {}) {
+      try {
+        const response = await send(request, false, options.signal);
+        const requestId = requestIdOf(response.headers);
+        const body = await readJson(provider, response, options.signal);
+        return chatCompletionResponse(provider, request.model, body, requestId);
+      } catch (error) {
+        throw withoutSecrets(error, endpoint.secrets());
+      }
+    },
+  };
+
+  if (endpoint.modelsUrl) {
+    const modelsUrl = endpoint.modelsUrl.bind(endpoint);
+    adapter.listModels = async (options: CallOptions = {}) => {
+      try {
+        const response = await sendRequest({
+          provider,
+          url: modelsUrl(),
+          method: 'GET',
+          headers: { accept: 'application/json', ...(await endpoint.headers()) },
+          signal: options.signal,
+        });
+        return modelIds(provider, await readJson(provider, response, options.signal));
+      } catch (error) {
+        throw withoutSecrets(error, endpoint.secrets());
+      }
+    };
+  }
+  return adapter;
+}
+
+/** Reads `{"object":"list","data":[{"id":…}]}`. */
+function modelIds(provider: string, body: unknown): string[] {
+  const data = record(body).data;
+  if (!Array.isArray(data)) {
+    throw new LlmError(LlmErrorCode.malformedResponse, `${provider} returned a model list without data`, { provider });
+  }
+  return data.map((entry) => record(entry).id).filter((id): id is string => typeof id === 'string');
+}
+
+function requestIdOf(headers: Record<string, string>): string | undefined {
+  return headers['x-request-id'] ?? headers['apim-request-id'];
+}
+
+/**
+ * Scrubs secrets out of an error's message and stack. Servers sometimes echo the key they were
+ * sent (a 401 "Incorrect API key provided: …"), and messages end up in logs and the audit store.
+ */
+export function withoutSecrets(error: unknown, secrets: string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const present = secrets.filter((secret) => secret.length >= 4);
+  if (present.length === 0) return error;
+  const scrub = (text: string): string => present.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  error.message = scrub(error.message);
+  if (error.stack) error.stack = scrub(error.stack);
+  return error;
+}
+
+/** Joins a base URL and a path without doubling or dropping slashes. */
+export function joinUrl(base: string, path: string): URL {
+  return new URL(`${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+}
