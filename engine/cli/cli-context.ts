@@ -3,7 +3,7 @@
  * registry and the mission loader that turns bad files into `file:line:col` lines and exit 2.
  */
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 import { CodedError } from '../../providers/errors.js';
 import { loadMissionFile } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
@@ -47,7 +47,7 @@ export function createLogger(level: string | undefined): Logger {
       level: level ?? process.env.MISSION_LOG_LEVEL ?? 'warn',
       redact: { paths: ['*.apiKey', '*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers["api-key"]'], censor: '[redacted]' },
     },
-    pino.destination({ fd: 2, sync: true }),
+    destination({ fd: 2, sync: true }),
   );
 }
 

@@ -76,6 +76,16 @@ export interface LoadedMission {
    * falls back to the nearest ancestor that has one.
    */
   positionOf(pointer: string): SourcePosition;
+  /**
+   * Position of the *key* of the map entry at `pointer` (where "unknown property" points);
+   * falls back like {@link LoadedMission.positionOf}. Optional: hand-built missions may omit it.
+   */
+  keyPositionOf?(pointer: string): SourcePosition;
+  /**
+   * The document as parsed, before normalisation; the validator checks it against the JSON
+   * Schema. Optional: hand-built missions may omit it (the schema check is then skipped).
+   */
+  raw?: unknown;
 }
 
 /** One validation finding. */

@@ -61,7 +61,7 @@ export class RunSession {
   private readonly steps = new Map<string, StepRuntime>();
   private readonly controller = new AbortController();
   private readonly scope: TemplateScope;
-  private readonly stepScope: Record<string, { output?: unknown; status: string }> = {};
+  private readonly stepScope: TemplateScope['steps'] = {};
   private readonly readyQueue: StepRuntime[] = [];
   private running = 0;
   private unsettled = 0;
@@ -84,8 +84,6 @@ export class RunSession {
       env: { ...env },
       mission: { name: this.mission.name, version: this.mission.version, file: loaded.file },
       run: { id: settings.runId, workspace: settings.workspace },
-      now: new Date().toISOString(),
-      timestamp: new Date().toISOString(),
       legacy: { ...(restored?.legacy ?? {}) },
     };
   }
@@ -261,7 +259,7 @@ export class RunSession {
     );
     const status = stepStateOf(step.snapshot) as StepResult['status'];
     step.result = { status, attempts, durationMs, ...(event.type === 'succeed' ? { output: detail.output } : {}), ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) };
-    this.stepScope[step.definition.id] = { output: detail.output, status };
+    this.stepScope[step.definition.id] = { output: detail.output, status, ...(error ? { error: error.message } : {}) };
     if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
       this.stopScheduling('skipped', `fail_fast: step '${step.definition.id}' failed`);
     }
@@ -315,7 +313,7 @@ export class RunSession {
       env: this.settings.env ?? process.env,
       logger: this.logger.child({ stepId, kind: kind.name }),
       attempt: step.snapshot.context.attempt,
-      services: this.settings.services ?? {},
+      services: { ...this.settings.services, stepKinds: this.settings.registry },
       emit: (emitted: StepEmittedEvent) => {
         const { type, audit, payload, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };

@@ -21,7 +21,6 @@ export const parseYamlStep = defineStepKind<ParseYamlParameters>({
   },
   async run(parameters, context) {
     throwIfAborted(context.signal);
-    // Alias expansion is capped so a "billion laughs" document cannot exhaust memory.
     const document = parseDocument(parameters.content, { prettyErrors: true, uniqueKeys: true });
     const [first] = document.errors;
     if (first) {
@@ -30,6 +29,7 @@ export const parseYamlStep = defineStepKind<ParseYamlParameters>({
       throw new MissionError(MissionErrorCode.parse, `parse_yaml: content is not valid YAML${where}: ${first.message.split('\n')[0]}`, { cause: first });
     }
     try {
+      // Alias expansion is capped so a "billion laughs" document cannot exhaust memory.
       return { parsed: document.toJS({ maxAliasCount: 1000 }), valid: true };
     } catch (error) {
       throw new MissionError(MissionErrorCode.parse, `parse_yaml: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -3,7 +3,7 @@
  * serialise to the same text, so a hash of the text identifies the value: object keys sorted by
  * UTF-16 code units, no whitespace, ECMAScript number formatting, `undefined` members omitted.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MissionError, MissionErrorCode } from '../errors.js';
 
 /**
@@ -26,7 +26,7 @@ export function canonicalJson(value: unknown): string {
 
 /** Returns the SHA-256 of a string (UTF-8) as lowercase hex. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function serialise(value: unknown, path: string, ancestors: Set<object>): string | undefined {

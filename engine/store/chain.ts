@@ -2,12 +2,12 @@
  * The hash chain's arithmetic: genesis hash, event text, event hash and the HMAC over a run head.
  * Kept apart from SQLite so the writer and the verifier share one definition.
  */
-import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /** The `prevHash` of a run's first event: SHA-256 hex of `genesis:` + runId. */
 export function genesisHash(runId: string): string {
-  return createHash('sha256').update('genesis:' + runId).digest('hex');
+  return hash('sha256', 'genesis:' + runId, 'hex');
 }
 
 /** The fields of an event that the chain covers. */
@@ -36,7 +36,8 @@ export function eventBody(fields: ChainedFields): string {
 
 /** `sha256hex(prevHash ‖ body)`: the link from one event to the next. */
 export function eventHash(prevHash: string, body: string): string {
-  return createHash('sha256').update(prevHash + body).digest('hex');
+  // One-shot crypto.hash is about twice as fast as createHash for short inputs.
+  return hash('sha256', prevHash + body, 'hex');
 }
 
 /**

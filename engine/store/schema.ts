@@ -4,7 +4,8 @@
  * Events keep their hashed content as one canonical-JSON column (`body`) so verification hashes
  * the stored text as it is. The other event columns are either keys (`run_id`, `idx`) that the
  * chain itself authenticates — a row moved to another run or position no longer links — or the
- * hashes, which verification recomputes and compares.
+ * event's hash, which verification recomputes and compares. There is deliberately no `prev_hash`
+ * column: it is the previous row's hash, and a second, editable copy would only need checking.
  */
 import type Database from 'better-sqlite3';
 
@@ -31,7 +32,6 @@ const migrations: readonly string[] = [
     run_id TEXT NOT NULL,
     idx INTEGER NOT NULL,
     body TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (run_id, idx)
   ) WITHOUT ROWID;

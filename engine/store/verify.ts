@@ -8,8 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { genesisHash, headSignatureMatches } from './chain.js';
+import { eventHash, genesisHash, headSignatureMatches } from './chain.js';
 import { sha256Hex } from './canonical-json.js';
 import type { VerifyProblem, VerifyReport } from './types.js';
 
@@ -22,7 +21,7 @@ export interface VerifyOptions {
 }
 
 type RunRow = [runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string];
-type EventRow = [index: number, body: string, prevHash: string, hash: string];
+type EventRow = [index: number, body: string, hash: string];
 
 /** Payload hashes seen in the table, and those whose content no longer matches. */
 interface PayloadIndex {
@@ -55,7 +54,7 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
   }
 
   const payloads = indexPayloads(database, options.runId);
-  const eventsOfRun = database.prepare('SELECT idx, body, prev_hash, hash FROM events WHERE run_id = ? ORDER BY idx').raw();
+  const eventsOfRun = database.prepare('SELECT idx, body, hash FROM events WHERE run_id = ? ORDER BY idx').raw();
   let eventsChecked = 0;
   let runsChecked = 0;
   for (const run of runRows) {
@@ -90,7 +89,7 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: Paylo
   let previousHash = genesisHash(runId);
   let problem: VerifyProblem | undefined;
   for (const row of eventsOfRun.iterate(runId) as IterableIterator<EventRow>) {
-    const [index, body, prevHash, hash] = row;
+    const [index, body, hash] = row;
     if (index !== expectedIndex) {
       problem = { runId, index: expectedIndex, reason: `Event ${expectedIndex} is missing (the next stored event is ${index}): rows were deleted.` };
       break;
@@ -99,12 +98,8 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: Paylo
       problem = { runId, index, reason: `Event ${index} lies beyond the head, which records ${eventCount} events: rows were inserted.` };
       break;
     }
-    if (prevHash !== previousHash) {
-      problem = describeBrokenLink(runId, index, body, 'Its prev_hash does not match the previous event\'s hash');
-      break;
-    }
-    if (createHash('sha256').update(prevHash + body).digest('hex') !== hash) {
-      problem = describeBrokenLink(runId, index, body, 'Its content does not match its hash: the row was edited');
+    if (eventHash(previousHash, body) !== hash) {
+      problem = describeBrokenLink(runId, index, body);
       break;
     }
     const payloadHash = topLevelPayloadHash(body);
@@ -152,7 +147,7 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: Paylo
  * the row holds an earlier event than its position, rows were inserted before it, and the first
  * bad position is where that event should be.
  */
-function describeBrokenLink(runId: string, index: number, body: string, fallback: string): VerifyProblem {
+function describeBrokenLink(runId: string, index: number, body: string): VerifyProblem {
   let stored: { index?: unknown; runId?: unknown } = {};
   try {
     stored = JSON.parse(body) as typeof stored;
@@ -168,7 +163,7 @@ function describeBrokenLink(runId: string, index: number, body: string, fallback
     }
     return { runId, index, reason: `The row at event ${index} holds event ${String(stored.index)}: rows were reordered or deleted.` };
   }
-  return { runId, index, reason: `Event ${index} fails verification. ${fallback}.` };
+  return { runId, index, reason: `Event ${index} does not match its hash: the row (its content or its hash) was edited.` };
 }
 
 /**

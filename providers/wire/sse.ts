@@ -43,6 +43,9 @@ export class SseDecoder {
 
   private consume(text: string, final: boolean): SseEvent[] {
     const events: SseEvent[] = [];
+    // An empty chunk (or one holding only part of a UTF-8 sequence) must not forget a pending
+    // \r: otherwise the \n of a \r\n split across it reads as a second line end, i.e. a blank line.
+    if (text === '' && !final) return events;
     let start = 0;
     if (this.pendingCarriageReturn && text.startsWith('\n')) start = 1;
     this.pendingCarriageReturn = false;

@@ -173,3 +173,16 @@ function suite(decoderName: string, inputs: Input[], decode: Decode, expectMulti
 suite('SseDecoder', sseInputs, decodeSse, true);
 suite('NdjsonDecoder', ndjsonInputs, decodeNdjson, true);
 suite('EventStreamDecoder', eventStreamInputs, decodeEventStream, true);
+
+describe('SseDecoder regression', () => {
+  it('keeps a pending \\r across an empty chunk (the \\n after it is not a blank line)', () => {
+    const decoder = new SseDecoder();
+    const bytes = new TextEncoder();
+    const events = [
+      ...decoder.push(bytes.encode('event: message_stop\r')),
+      ...decoder.push(new Uint8Array(0)),
+      ...decoder.push(bytes.encode('\ndata: {}\r\n\r\n')),
+    ];
+    expect(events).toEqual([{ event: 'message_stop', data: '{}', id: undefined, retry: undefined }]);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The mission engine's public library API. Everything an embedding application needs is
+ * exported here, by name; modules not listed are internal.
+ *
+ * @example
+ * ```ts
+ * import { AuditStore, StepKindRegistry, builtinStepKinds, loadMissionFile, runMission } from 'mission-engine';
+ * const registry = new StepKindRegistry(builtinStepKinds()).register(myCustomKind);
+ * const store = AuditStore.open('.mission/state.db');
+ * const result = await runMission(await loadMissionFile('mission.yaml'), { store, registry });
+ * ```
+ */
+
+// Missions: load, validate, plan.
+export { loadMissionFile, parseMission } from './mission/load.js';
+export { validateMission, formatIssue } from './mission/validate.js';
+export { planLevels } from './mission/plan.js';
+export type { LoadedMission, MissionDefinition, StepDefinition, MissionConfig, RetryPolicy, ValidationIssue, SourcePosition } from './mission/types.js';
+
+// Running.
+export { runMission, resumeRun, newRunId } from './run/run-mission.js';
+export type { RunOptions, RunResult, StepResult, RunProgressEvent, StepResultStatus, RunResultStatus } from './run/run-types.js';
+export { stepMachine } from './run/step-machine.js';
+
+// Step kinds: the contract, the registry, the built-ins.
+export type { StepKind, StepContext, StepEmittedEvent, StepServices, JsonSchema } from './steps/types.js';
+export { StepKindRegistry, unsupportedRustchainKinds } from './steps/registry.js';
+export { builtinStepKinds } from './steps/builtin.js';
+export { defineStepKind } from './steps/define-step.js';
+export { resolveInWorkspace } from './steps/workspace-path.js';
+export type { LlmService } from './steps/llm/llm-service.js';
+
+// Templates and conditions.
+export { renderValue, evaluateCondition } from './expressions/index.js';
+export type { TemplateScope } from './expressions/index.js';
+
+// The audit store.
+export { AuditStore } from './store/index.js';
+export type { RunRecord, RunStatus, StoredEvent, VerifyReport, VerifyProblem, AppendInput } from './store/index.js';
+
+// Errors.
+export { MissionError, MissionErrorCode } from './errors.js';
+export type { MissionErrorCodeValue } from './errors.js';
+export { CodedError, LlmError, LlmErrorCode } from '../providers/errors.js';

@@ -1,0 +1,72 @@
+/**
+ * Step kinds: is each `step_type` known, and do its parameters match the kind's JSON Schema?
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { unsupportedRustchainKinds, type StepKindRegistry } from '../steps/registry.js';
+import type { StepKind } from '../steps/types.js';
+import { ajvIssues } from './ajv-issues.js';
+import { didYouMean, toSnakeCase } from './suggest.js';
+import { toPointer } from './source-positions.js';
+import type { LoadedMission, ValidationIssue } from './types.js';
+
+/**
+ * A string that stands for a value decided at run time: a `{{ }}` template or a legacy `{key}`.
+ * Its rendered type is unknown, so type checks do not apply to it.
+ */
+export function isTemplateString(value: unknown): boolean {
+  return typeof value === 'string' && (/\{\{[\s\S]*\}\}/.test(value) || /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value));
+}
+
+// Kind schemas are written against draft 2020-12 (see StepKind.parameters), by many authors:
+// not strict, so a vendor keyword in a custom kind's schema does not break validation.
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+/** Compiled once per kind object; a WeakMap so re-registered kinds do not leak. */
+const compiledByKind = new WeakMap<StepKind, ValidateFunction>();
+
+function validatorFor(kind: StepKind): ValidateFunction {
+  let validate = compiledByKind.get(kind);
+  if (!validate) {
+    validate = ajv.compile(kind.parameters);
+    compiledByKind.set(kind, validate);
+  }
+  return validate;
+}
+
+/** Unknown, unsupported and mis-parameterised step kinds. */
+export function kindIssues(loaded: LoadedMission, registry: StepKindRegistry): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const rawSteps = (loaded.raw as { steps?: unknown[] } | undefined)?.steps;
+  loaded.mission.steps.forEach((step, position) => {
+    // An empty kind is a schema problem (missing or wrong type), reported there.
+    if (step.kind === '') return;
+    const rawStep = Array.isArray(rawSteps) ? rawSteps[position] as Record<string, unknown> | undefined : undefined;
+    const typePointer = toPointer(['steps', position, 'step_type', ...(typeof rawStep?.step_type === 'object' ? ['type'] : [])]);
+    const add = (pointer: string, message: string, hint?: string) =>
+      issues.push({ file: loaded.file, ...loaded.positionOf(pointer), pointer, message, ...(hint ? { hint } : {}) });
+    const kind = registry.get(step.kind);
+    if (!kind) {
+      if (unsupportedRustchainKinds.has(step.kind)) {
+        add(typePointer, `step kind '${step.kind}' is a RustChain kind not supported yet`,
+          'replace it with a supported kind (see `mission kinds`) or register a custom kind of that name');
+        return;
+      }
+      const snake = toSnakeCase(step.kind);
+      const unsupportedSpelling = unsupportedRustchainKinds.has(snake) && snake !== step.kind;
+      add(typePointer, unsupportedSpelling
+        ? `unknown step kind '${step.kind}' (step kinds are snake_case; '${snake}' is a RustChain kind not supported yet)`
+        : `unknown step kind '${step.kind}'`,
+        unsupportedSpelling ? undefined : didYouMean(step.kind, registry.names()) ?? `known kinds: ${registry.names().join(', ')}`);
+      return;
+    }
+    const rawParameters = rawStep?.parameters;
+    // Parameters that are not a map at all are a schema problem, already reported.
+    if (rawParameters !== undefined && (typeof rawParameters !== 'object' || rawParameters === null || Array.isArray(rawParameters))) return;
+    const validate = validatorFor(kind);
+    if (validate(step.parameters)) return;
+    issues.push(...ajvIssues(validate.errors ?? [], loaded, {
+      pointerPrefix: toPointer(['steps', position, 'parameters']),
+      ignoreValue: isTemplateString,
+    }));
+  });
+  return issues;
+}

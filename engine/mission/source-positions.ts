@@ -1,0 +1,83 @@
+/**
+ * Maps JSON pointers into a parsed YAML document to line/column positions, so every validation
+ * message can say exactly where the problem is.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import type { SourcePosition } from './types.js';
+
+/** Splits a JSON pointer into unescaped segments (`/a~1b/0` → ['a/b', '0']). */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer.slice(1).split('/').map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Builds a JSON pointer from segments. */
+export function toPointer(segments: Array<string | number>): string {
+  return segments.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+interface Located {
+  /** The value node, when the pointer resolves that far. */
+  node?: Node;
+  /** The key node of the last map entry walked. */
+  key?: Node;
+  /** Deepest node found on the way (the fallback). */
+  nearest?: Node;
+}
+
+function locate(document: Document, pointer: string): Located {
+  let current: unknown = document.contents;
+  let nearest: Node | undefined = (current ?? undefined) as Node | undefined;
+  let key: Node | undefined;
+  for (const segment of pointerSegments(pointer)) {
+    if (isAlias(current)) current = current.resolve(document);
+    if (isMap(current)) {
+      const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment);
+      if (!pair) return { nearest };
+      key = pair.key as Node;
+      current = pair.value;
+      // A key with no value (`parameters:`) still has a position: its key's.
+      nearest = (pair.value as Node | null) ?? key;
+    } else if (isSeq(current)) {
+      const element = current.items[Number(segment)];
+      if (!/^\d+$/.test(segment) || element === undefined) return { nearest };
+      key = undefined;
+      current = element;
+      nearest = element as Node;
+    } else {
+      return { nearest };
+    }
+  }
+  return { node: (current ?? undefined) as Node | undefined, key, nearest };
+}
+
+/** Position lookups over one parsed document. */
+export class SourcePositions {
+  constructor(
+    private readonly document: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  /** Line/column (1-based) of a character offset in the source. */
+  positionAt(offset: number): SourcePosition {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  private positionOfNode(node: Node | undefined): SourcePosition {
+    const offset = node?.range?.[0];
+    return offset === undefined ? { line: 1, column: 1 } : this.positionAt(offset);
+  }
+
+  /** Position of the value at `pointer`, else of the nearest ancestor found. */
+  positionOf(pointer: string): SourcePosition {
+    const located = locate(this.document, pointer);
+    return this.positionOfNode(located.node?.range ? located.node : located.nearest);
+  }
+
+  /** Position of the key of the map entry at `pointer` (for "unknown property" messages). */
+  keyPositionOf(pointer: string): SourcePosition {
+    const located = locate(this.document, pointer);
+    return this.positionOfNode(located.key ?? located.node ?? located.nearest);
+  }
+}

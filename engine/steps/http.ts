@@ -1,0 +1,150 @@
+/**
+ * `http`: one HTTP request with undici. Statuses outside `expected_status` (default: any 2xx) fail
+ * the step with the output attached; connection failures, timeouts, 5xx and 429 are retryable.
+ */
+import { readFile } from 'node:fs/promises';
+import { request, type Dispatcher } from 'undici';
+import { flattenHeaders } from '../../providers/http.js';
+import { MissionError, MissionErrorCode } from '../errors.js';
+import { defineStepKind } from './define-step.js';
+import { decodeResponse, encodeBody, hasHeader, readCappedBody, redactUrl } from './http-support.js';
+import { abortError, fileSystemError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
+import { resolveInWorkspace } from './workspace-path.js';
+
+const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+
+/** Parameters of `http`. */
+export interface HttpParameters {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** A string is sent as is; any other value as JSON. */
+  body?: unknown;
+  /** A workspace file sent as the body (instead of `body`). */
+  body_file?: string;
+  timeout_seconds: number;
+  /** Statuses that count as success; default any 2xx. */
+  expected_status?: number | number[];
+  /** `continue`: an unexpected status is returned as output instead of failing the step. */
+  on_error: 'fail' | 'continue';
+}
+
+/** The output of an `http` step (also attached to status errors as `error.output`). */
+export interface HttpOutput {
+  url: string;
+  method: string;
+  status: number;
+  headers: Record<string, string>;
+  response: unknown;
+}
+
+function isExpected(status: number, expected: number | number[] | undefined): boolean {
+  if (expected === undefined) return status >= 200 && status < 300;
+  return Array.isArray(expected) ? expected.includes(status) : status === expected;
+}
+
+async function requestBody(parameters: HttpParameters, headers: Record<string, string>, workspace: string, signal: AbortSignal): Promise<string | Buffer | undefined> {
+  if (parameters.body_file === undefined) return encodeBody(parameters.body, headers);
+  if (parameters.body !== undefined) throw new MissionError(MissionErrorCode.parameters, 'http: give either "body" or "body_file", not both');
+  const file = await resolveInWorkspace(workspace, parameters.body_file);
+  try {
+    const data = await readFile(file, { signal });
+    if (parameters.body_file.toLowerCase().endsWith('.json') && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+    return data;
+  } catch (error) {
+    throw fileSystemError(error, 'read body_file', parameters.body_file, signal);
+  }
+}
+
+/** The `http` step kind. Output: `{url, method, status, headers, response}` (`response` = JSON or `{text}`). */
+export const httpStep = defineStepKind<HttpParameters>({
+  name: 'http',
+  description: 'Send an HTTP request',
+  parameters: {
+    type: 'object',
+    properties: {
+      url: { type: 'string', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' },
+      method: { type: 'string', enum: [...methods, ...methods.map((method) => method.toLowerCase())], default: 'GET' },
+      headers: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+      body: {},
+      body_file: { type: 'string', minLength: 1 },
+      timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 30 },
+      expected_status: {
+        anyOf: [
+          { type: 'integer', minimum: 100, maximum: 599 },
+          { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
+        ],
+      },
+      on_error: { type: 'string', enum: ['fail', 'continue'], default: 'fail' },
+    },
+    required: ['url'],
+    additionalProperties: false,
+  },
+  async run(parameters, context) {
+    throwIfAborted(context.signal);
+    const method = parameters.method.toUpperCase();
+    const shownUrl = redactUrl(parameters.url);
+    const headers = { ...parameters.headers };
+    const body = await requestBody(parameters, headers, context.workspace, context.signal);
+
+    const timeoutMs = parameters.timeout_seconds * 1000;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = AbortSignal.any([context.signal, timeout.signal]);
+    const failure = (error: unknown, stage: string): MissionError => {
+      if (error instanceof MissionError) return error;
+      if (context.signal.aborted) return abortError(context.signal);
+      if (timeout.signal.aborted) {
+        return new MissionError(MissionErrorCode.httpConnection, `http: ${method} ${shownUrl} timed out after ${parameters.timeout_seconds} s`, { cause: error, isRetryable: true });
+      }
+      if ((error as Error)?.name === 'InvalidArgumentError') {
+        return new MissionError(MissionErrorCode.parameters, `http: ${method} ${shownUrl} has invalid headers or body`, { cause: error });
+      }
+      const code = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.name ?? 'error';
+      return new MissionError(MissionErrorCode.httpConnection, `http: ${method} ${shownUrl} failed ${stage} (${code})`, { cause: error, isRetryable: true });
+    };
+
+    let response: Dispatcher.ResponseData;
+    let data: Buffer;
+    try {
+      try {
+        response = await request(parameters.url, {
+          method: method as Dispatcher.HttpMethod,
+          headers,
+          body,
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (error) {
+        throw failure(error, 'to connect');
+      }
+      try {
+        data = await readCappedBody(response.body);
+      } catch (error) {
+        throw failure(error, 'while reading the response');
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+
+    const responseHeaders = flattenHeaders(response.headers);
+    const output: HttpOutput = {
+      url: shownUrl,
+      method,
+      status: response.statusCode,
+      headers: responseHeaders,
+      response: decodeResponse(data, responseHeaders['content-type']),
+    };
+    if (!isExpected(response.statusCode, parameters.expected_status) && parameters.on_error !== 'continue') {
+      const wanted = parameters.expected_status === undefined ? '2xx' : [parameters.expected_status].flat().join(' or ');
+      throw missionErrorWithOutput(
+        MissionErrorCode.httpStatus,
+        `http: ${method} ${shownUrl} returned status ${response.statusCode}, expected ${wanted}`,
+        output,
+        { isRetryable: response.statusCode >= 500 || response.statusCode === 429 },
+      );
+    }
+    return output;
+  },
+});

@@ -1,0 +1,152 @@
+/**
+ * The `agent` step: a real tool-using loop. The model may call tools — other step kinds, built-in
+ * or registered by the embedding application — until it answers without calling one, or hits
+ * `max_iterations`. Every turn and tool call is audited.
+ */
+import type { LlmMessage, LlmTool, ToolCall, Usage } from '../../../providers/types.js';
+import { emptyUsage } from '../../../providers/types.js';
+import { MissionError, MissionErrorCode } from '../../errors.js';
+import { defineStepKind } from '../define-step.js';
+import type { StepKindRegistry } from '../registry.js';
+import type { StepContext, StepKind } from '../types.js';
+import { callModel } from './call-model.js';
+import { llmServiceOf } from './llm-service.js';
+import { modelParameterSchema } from './llm-step.js';
+
+/** Parameters of the `agent` step. */
+export interface AgentStepParameters {
+  objective: string;
+  name?: string;
+  tools?: string[];
+  max_iterations?: number;
+  model?: string;
+  provider?: string;
+  temperature?: number;
+  max_tokens?: number;
+  system?: string;
+  stream?: boolean;
+}
+
+/** Tools an agent gets when the mission names none: they read, they never write or run. */
+export const defaultAgentTools = ['read_file', 'list_directory', 'file_search'];
+
+/** Tool results are cut here so one large file cannot fill the model's context. */
+const maxToolResultCharacters = 20_000;
+
+/** The `agent` step kind. */
+export const agentStep: StepKind<AgentStepParameters> = {
+  ...defineStepKind<AgentStepParameters>({
+    name: 'agent',
+    description: 'let a model work towards an objective, calling other step kinds as tools',
+    parameters: {
+      type: 'object',
+      required: ['objective'],
+      properties: {
+        objective: { type: 'string', description: 'what the agent must achieve' },
+        name: { type: 'string', description: "the agent's name (default: the step id)" },
+        tools: { type: 'array', items: { type: 'string' }, description: `step kinds the agent may call (default: ${defaultAgentTools.join(', ')})` },
+        max_iterations: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+        ...modelParameterSchema,
+      },
+      additionalProperties: false,
+    },
+    run: runAgent,
+  }),
+  legacyContext: (stepId, output) => ({ [`${stepId}_response`]: String((output as { response?: unknown })?.response ?? '') }),
+};
+
+async function runAgent(parameters: AgentStepParameters, context: StepContext): Promise<unknown> {
+  const registry = context.services.stepKinds as StepKindRegistry | undefined;
+  if (!registry) throw new MissionError(MissionErrorCode.stepFailed, 'agent step needs services.stepKinds (the engine wires it in)');
+  const { provider, model } = llmServiceOf(context.services).resolve(parameters.provider, parameters.model);
+  const name = parameters.name ?? context.stepId;
+  const tools = resolveTools(parameters.tools ?? defaultAgentTools, registry);
+  const maxIterations = parameters.max_iterations ?? 10;
+  const messages: LlmMessage[] = [
+    {
+      role: 'system',
+      content:
+        parameters.system ??
+        `You are an autonomous agent named '${name}'. Work towards the objective you are given. ` +
+          'Call the tools you need; when you have the final answer, reply with it and call no tool.',
+    },
+    { role: 'user', content: parameters.objective },
+  ];
+  const usage: Usage = emptyUsage();
+  const toolLog: { tool: string; ok: boolean }[] = [];
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    const response = await callModel(
+      context,
+      provider,
+      {
+        model,
+        messages,
+        tools: tools.map((kind) => toolFor(kind)),
+        toolChoice: 'auto',
+        temperature: parameters.temperature,
+        maxTokens: parameters.max_tokens,
+        metadata: { runId: context.runId, stepId: context.stepId },
+      },
+      parameters.stream !== false,
+    );
+    addUsage(usage, response.usage);
+    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    context.emit({ type: 'agent-turn', iteration, toolCalls: response.toolCalls.map((call) => call.name), finishReason: response.finishReason });
+    if (response.toolCalls.length === 0) {
+      return { agent_name: name, objective: parameters.objective, response: response.content, model: response.model || model, provider, usage, iterations: iteration, tool_calls: toolLog };
+    }
+    for (const call of response.toolCalls) {
+      const result = await runTool(call, tools, context);
+      toolLog.push({ tool: call.name, ok: !result.isError });
+      messages.push({ role: 'tool', toolCallId: call.id, toolName: call.name, content: result.content, isError: result.isError });
+    }
+  }
+  throw new MissionError(MissionErrorCode.stepFailed, `agent '${name}' did not finish within ${maxIterations} iterations`);
+}
+
+function resolveTools(names: string[], registry: StepKindRegistry): StepKind[] {
+  return names.map((toolName) => {
+    const kind = registry.get(toolName);
+    if (!kind || ['agent', 'chain', 'llm'].includes(toolName)) {
+      throw new MissionError(MissionErrorCode.parameters, `agent tool '${toolName}' is not a step kind an agent can call`);
+    }
+    return kind;
+  });
+}
+
+function toolFor(kind: StepKind): LlmTool {
+  return { name: kind.name, description: kind.description, parameters: kind.parameters };
+}
+
+async function runTool(call: ToolCall, tools: StepKind[], context: StepContext): Promise<{ content: string; isError: boolean }> {
+  const kind = tools.find((candidate) => candidate.name === call.name);
+  const startedAt = performance.now();
+  context.emit({ type: 'tool-call', tool: call.name, callId: call.id, payload: { arguments: call.arguments } });
+  if (!kind) {
+    context.emit({ type: 'tool-result', tool: call.name, callId: call.id, ok: false, durationMs: 0 });
+    return { content: `unknown tool '${call.name}'; available: ${tools.map((tool) => tool.name).join(', ')}`, isError: true };
+  }
+  try {
+    const output = await kind.execute(call.arguments, context);
+    context.emit({ type: 'tool-result', tool: call.name, callId: call.id, ok: true, durationMs: Math.round(performance.now() - startedAt), payload: { output } });
+    return { content: truncate(JSON.stringify(output ?? null)), isError: false };
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    const message = `${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}`;
+    context.emit({ type: 'tool-result', tool: call.name, callId: call.id, ok: false, durationMs: Math.round(performance.now() - startedAt), error: message });
+    return { content: message, isError: true };
+  }
+}
+
+function addUsage(total: Usage, usage: Usage): void {
+  total.inputTokens += usage.inputTokens;
+  total.outputTokens += usage.outputTokens;
+  total.cachedInputTokens += usage.cachedInputTokens;
+  total.cacheWriteInputTokens += usage.cacheWriteInputTokens;
+  total.reasoningTokens += usage.reasoningTokens;
+  total.totalTokens += usage.totalTokens;
+}
+
+function truncate(text: string): string {
+  return text.length > maxToolResultCharacters ? `${text.slice(0, maxToolResultCharacters)}… [truncated ${text.length - maxToolResultCharacters} characters]` : text;
+}

@@ -1,0 +1,5 @@
+/** The audit store's public API: an explicit export list. */
+export { AuditStore, type AuditStoreOptions, type CreateRunInput } from './audit-store.js';
+export type { AppendInput, RunRecord, RunStatus, StoredEvent, VerifyProblem, VerifyReport } from './types.js';
+export { canonicalJson, sha256Hex } from './canonical-json.js';
+export { genesisHash } from './chain.js';

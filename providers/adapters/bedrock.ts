@@ -1,0 +1,163 @@
+/**
+ * The AWS Bedrock Runtime adapter: Converse (JSON) and ConverseStream (binary event stream), signed
+ * with SigV4 (service `bedrock`). Secrets are used only as HMAC keys and scrubbed from any error
+ * text the service might echo back.
+ */
+import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
+import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { eventStream } from '../observable.js';
+import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
+import { EventStreamDecoder } from '../wire/aws-event-stream.js';
+import { signRequest } from '../wire/sigv4.js';
+import { buildConverseBody, converseModelPath } from './bedrock-request.js';
+import { exceptionMapping, mapConverseResponse } from './bedrock-response.js';
+import { ConverseStreamParser } from './bedrock-stream.js';
+
+const provider = 'bedrock';
+
+/** How to reach and authenticate to Bedrock Runtime. */
+export interface BedrockAdapterConfig {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** For temporary (STS) credentials; sent and signed as `x-amz-security-token`. */
+  sessionToken?: string;
+  /** Endpoint override (AWS naming), e.g. a VPC endpoint or a local fake. */
+  endpoint?: string;
+  /** Same as `endpoint`, under the name every adapter config uses; wins when both are set. */
+  baseUrl?: string;
+  /** Clock for signing (tests pin it); defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** A Bedrock adapter: streaming via ConverseStream, plus the non-streaming Converse endpoint. */
+export interface BedrockAdapter extends ProviderAdapter {
+  /** One call to the non-streaming Converse endpoint, mapped to a response. */
+  completeRequest(request: LlmRequest, options?: CallOptions): Promise<LlmResponse>;
+}
+
+/**
+ * Reads `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or
+ * `AWS_DEFAULT_REGION`) and the endpoint override `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (then
+ * `AWS_ENDPOINT_URL`). Undefined unless keys and a region are all present.
+ */
+export function bedrockConfigFromEnv(env: Record<string, string | undefined>): BedrockAdapterConfig | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  const region = (env.AWS_REGION || env.AWS_DEFAULT_REGION)?.trim();
+  if (!accessKeyId || !secretAccessKey || !region) return undefined;
+  const config: BedrockAdapterConfig = { region, accessKeyId, secretAccessKey };
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+  if (sessionToken) config.sessionToken = sessionToken;
+  const endpoint = (env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME || env.AWS_ENDPOINT_URL)?.trim();
+  if (endpoint) config.endpoint = endpoint;
+  return config;
+}
+
+/** Creates the Bedrock adapter. */
+export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapter {
+  if (!config.region || !config.accessKeyId || !config.secretAccessKey) {
+    throw new LlmError(LlmErrorCode.notConfigured, 'bedrock needs a region, an access key id and a secret access key', { provider });
+  }
+  const base = (config.baseUrl ?? config.endpoint ?? `https://bedrock-runtime.${config.region}.amazonaws.com`).replace(/\/+$/, '');
+  const secrets = [config.secretAccessKey, config.sessionToken].filter((secret): secret is string => Boolean(secret));
+
+  /** Sends a signed Converse call; errors come back typed, Bedrock-mapped and scrubbed. */
+  const send = async (request: LlmRequest, streaming: boolean, signal: AbortSignal | undefined): Promise<HttpResponse> => {
+    const url = new URL(`${base}${converseModelPath(request.model, streaming)}`);
+    // Serialised once: the signature covers these exact bytes.
+    const body = JSON.stringify(buildConverseBody(request));
+    const signed = signRequest(
+      {
+        method: 'POST',
+        path: url.pathname,
+        headers: {
+          host: url.host,
+          'content-type': 'application/json',
+          accept: streaming ? 'application/vnd.amazon.eventstream' : 'application/json',
+        },
+        body,
+      },
+      {
+        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
+        region: config.region,
+        service: 'bedrock',
+        date: config.now?.() ?? new Date(),
+      },
+    );
+    // undici derives Host from the origin, identical to the signed value.
+    const { host: _host, ...headers } = signed.headers;
+    try {
+      return await sendRequest({ provider, url, method: 'POST', headers, body, signal });
+    } catch (error) {
+      throw refineError(error, secrets);
+    }
+  };
+
+  return {
+    id: provider,
+
+    stream(request: LlmRequest, options?: CallOptions) {
+      return eventStream(provider, options, async function* (signal): AsyncGenerator<LlmEvent> {
+        try {
+          const response = await send(request, true, signal);
+          yield {
+            type: 'start',
+            provider,
+            model: request.model,
+            requestId: response.headers['x-amzn-requestid'],
+            rateLimit: readRateLimit(response.headers),
+          };
+          const decoder = new EventStreamDecoder(provider);
+          const parser = new ConverseStreamParser();
+          for await (const chunk of bodyChunks(provider, response, signal)) {
+            for (const message of decoder.push(chunk)) yield* parser.handle(message);
+          }
+          decoder.end();
+          yield* parser.finish();
+        } catch (error) {
+          throw refineError(error, secrets);
+        }
+      });
+    },
+
+    async completeRequest(request: LlmRequest, options?: CallOptions): Promise<LlmResponse> {
+      const response = await send(request, false, options?.signal);
+      try {
+        const json = await readJson(provider, response, options?.signal);
+        return mapConverseResponse(json, request.model, response.headers['x-amzn-requestid']);
+      } catch (error) {
+        throw refineError(error, secrets);
+      }
+    },
+  };
+}
+
+/**
+ * Re-types HTTP errors by Bedrock's exception name (`x-amzn-errortype` or `__type`, e.g.
+ * ServiceQuotaExceededException → quota, InvalidSignatureException → authentication) and removes
+ * any secret the service echoed (signature-mismatch messages can quote the canonical request,
+ * which contains the session token).
+ */
+function refineError(error: unknown, secrets: string[]): unknown {
+  if (!(error instanceof LlmError)) return error;
+  const mapping = error.status !== undefined && error.providerCode ? exceptionMapping(error.providerCode) : undefined;
+  const message = scrub(error.message, secrets);
+  if (!mapping && message === error.message) return error;
+  return new LlmError(mapping?.code ?? (error.code as LlmErrorCodeValue), message, {
+    provider,
+    status: error.status,
+    providerCode: error.providerCode,
+    retryAfterMs: error.retryAfterMs,
+    rateLimit: error.rateLimit,
+    requestId: error.requestId,
+    isRetryable: mapping ? mapping.isRetryable : error.isRetryable,
+    cause: error.cause,
+  });
+}
+
+function scrub(text: string, secrets: string[]): string {
+  let result = text;
+  for (const secret of secrets) result = result.split(secret).join('[redacted]');
+  return result;
+}

@@ -1,0 +1,201 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { outcomeOf, repoRoot, runCli, startCli, tempDir } from './cli-harness.js';
+
+const missions = path.join(repoRoot, 'missions');
+
+describe('mission run', () => {
+  it('runs hello.yaml and prints the documented --json shape', async () => {
+    const cwd = tempDir();
+    const outcome = await runCli(['run', path.join(missions, 'hello.yaml'), '--json', '--var', 'who=tester'], cwd);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    const result = JSON.parse(outcome.stdout);
+    expect(Object.keys(result).sort()).toEqual(['durationMs', 'outputs', 'runId', 'status', 'steps']);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.greet).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(typeof result.steps.greet.durationMs).toBe('number');
+    expect(result.outputs.greeting).toBe('Hello, tester! Written by mission hello.\n');
+    expect(readFileSync(path.join(cwd, 'out', 'hello.txt'), 'utf8')).toContain('tester');
+    expect(existsSync(path.join(cwd, '.mission', 'state.db'))).toBe(true);
+  });
+
+  it('exits 1 when the mission fails, with the error in the result', async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      path.join(cwd, 'fails.yaml'),
+      'version: "1.0"\nname: fails\nsteps:\n  - id: missing\n    step_type: read_file\n    parameters: { path: nope.txt }\n',
+    );
+    const outcome = await runCli(['run', 'fails.yaml', '--json'], cwd);
+    expect(outcome.code).toBe(1);
+    const result = JSON.parse(outcome.stdout);
+    expect(result.status).toBe('failed');
+    expect(result.steps.missing.error.code).toBe('MISSION_ERR_FILE_NOT_FOUND');
+  });
+
+  it('exits 2 with file:line:column lines for an invalid mission', async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      path.join(cwd, 'bad.yaml'),
+      'version: "1.0"\nname: bad\nsteps:\n  - id: a\n    step_type: creat_file\n    parameters: { path: x }\n',
+    );
+    const outcome = await runCli(['run', 'bad.yaml'], cwd);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/^bad\.yaml:5:16: .*creat_file.*create_file/m);
+    const validate = await runCli(['validate', 'bad.yaml'], cwd);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toMatch(/^bad\.yaml:5:16: /m);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const outcome = await runCli(['run'], tempDir());
+    expect(outcome.code).toBe(2);
+  });
+
+  it('plans levels as JSON', async () => {
+    const outcome = await runCli(['plan', path.join(missions, 'fan-out.yaml'), '--json'], tempDir());
+    expect(outcome.code).toBe(0);
+    expect(JSON.parse(outcome.stdout)).toEqual({ levels: [['postcards', 'stamp'], ['album'], ['only_big_albums']] });
+  });
+
+  it('lists runs and shows a run as JSON', async () => {
+    const cwd = tempDir();
+    const run = JSON.parse((await runCli(['run', path.join(missions, 'hello.yaml'), '--json'], cwd)).stdout);
+    const runs = JSON.parse((await runCli(['runs', '--json'], cwd)).stdout);
+    expect(runs[0]).toMatchObject({ id: run.runId, mission: 'hello', status: 'succeeded' });
+    expect(typeof runs[0].start).toBe('string');
+    const shown = await runCli(['audit', 'show', run.runId, '--json'], cwd);
+    const events = JSON.parse(shown.stdout);
+    expect(events[0].type).toBe('mission-start');
+    expect(events.at(-1).type).toBe('mission-end');
+  });
+});
+
+describe('mission audit verify', () => {
+  it('passes on an intact store and names the first tampered event', async () => {
+    const cwd = tempDir();
+    const run = JSON.parse((await runCli(['run', path.join(missions, 'hello.yaml'), '--json'], cwd)).stdout);
+    const intact = await runCli(['audit', 'verify'], cwd);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toContain('intact');
+
+    const database = new Database(path.join(cwd, '.mission', 'state.db'));
+    const table = database.prepare("select name from sqlite_master where type = 'table' and name like '%event%'").get() as { name: string };
+    const columns = (database.prepare(`pragma table_info(${table.name})`).all() as { name: string }[]).map((column) => column.name);
+    const textColumn = columns.find((name) => /event|body|json|canonical/.test(name) && name !== 'run_id')!;
+    const indexColumn = columns.find((name) => /^(idx|index|seq|event_index)$/.test(name))!;
+    database
+      .prepare(`update ${table.name} set ${textColumn} = replace(${textColumn}, 'step-succeeded', 'step-failed') where ${indexColumn} = (select min(${indexColumn}) from ${table.name} where ${textColumn} like '%step-succeeded%')`)
+      .run();
+    database.close();
+
+    const tampered = await runCli(['audit', 'verify', '--run', run.runId], cwd);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(new RegExp(`${run.runId} event #\\d+`));
+  });
+});
+
+describe('interruption and resume', () => {
+  it('Ctrl-C cancels running steps, kills their processes, records it and exits 130', async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      path.join(cwd, 'long.yaml'),
+      [
+        'version: "1.0"',
+        'name: long',
+        'steps:',
+        '  - id: wait',
+        '    step_type: command',
+        '    parameters: { command: sh, args: ["-c", "echo $$ > pid.txt; sleep 30"] }',
+      ].join('\n'),
+    );
+    const child = startCli(['run', 'long.yaml', '--json'], cwd);
+    const outcome = outcomeOf(child);
+    await waitFor(() => existsSync(path.join(cwd, 'pid.txt')) && readFileSync(path.join(cwd, 'pid.txt'), 'utf8').trim() !== '');
+    child.kill('SIGINT');
+    const finished = await outcome;
+    expect(finished.code).toBe(130);
+    expect(JSON.parse(finished.stdout).steps.wait.status).toBe('cancelled');
+    const pid = Number(readFileSync(path.join(cwd, 'pid.txt'), 'utf8'));
+    await waitFor(() => !isAlive(pid));
+    const runs = JSON.parse((await runCli(['runs', '--json'], cwd)).stdout);
+    expect(runs[0].status).toBe('cancelled');
+  });
+
+  it('resumes a run killed with SIGKILL: finished steps do not run again and the chain verifies', async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      path.join(cwd, 'resumable.yaml'),
+      [
+        'version: "1.0"',
+        'name: resumable',
+        'config: { max_parallel_steps: 1 }',
+        'steps:',
+        '  - id: count',
+        '    step_type: command',
+        '    parameters: { command: sh, args: ["-c", "echo ran >> count.txt"] }',
+        '  - id: block',
+        '    step_type: command',
+        '    depends_on: [count]',
+        '    parameters: { command: sh, args: ["-c", "touch blocked; test -f go || sleep 30"] }',
+        '  - id: finish',
+        '    step_type: create_file',
+        '    depends_on: [block]',
+        '    parameters: { path: done.txt, content: "{{ steps.count.output.exit_code }}" }',
+      ].join('\n'),
+    );
+    const child = startCli(['run', 'resumable.yaml', '--json'], cwd);
+    const outcome = outcomeOf(child);
+    await waitFor(() => existsSync(path.join(cwd, 'blocked')));
+    child.kill('SIGKILL');
+    await outcome;
+    writeFileSync(path.join(cwd, 'go'), '');
+
+    const runs = JSON.parse((await runCli(['runs', '--json'], cwd)).stdout);
+    expect(runs[0].status).toBe('running');
+    const resumed = await runCli(['resume', runs[0].id, '--json'], cwd);
+    expect(resumed.code).toBe(0);
+    const result = JSON.parse(resumed.stdout);
+    expect(result.status).toBe('succeeded');
+    expect(result.runId).toBe(runs[0].id);
+    expect(readFileSync(path.join(cwd, 'count.txt'), 'utf8')).toBe('ran\n');
+    expect(readFileSync(path.join(cwd, 'done.txt'), 'utf8')).toBe('0');
+    const verified = await runCli(['audit', 'verify', '--run', runs[0].id], cwd);
+    expect(verified.code).toBe(0);
+    const again = await runCli(['resume', runs[0].id], cwd);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('MISSION_ERR_NOT_RESUMABLE');
+  });
+});
+
+describe('example missions', () => {
+  for (const file of ['hello.yaml', 'data-pipeline.yaml', 'fan-out.yaml', 'retries.yaml']) {
+    it(`${file} runs and succeeds`, async () => {
+      const cwd = tempDir();
+      const outcome = await runCli(['run', path.join(missions, file), '--json'], cwd);
+      expect(outcome.stderr).toBe('');
+      const result = JSON.parse(outcome.stdout);
+      expect(result.status).toBe('succeeded');
+      expect(outcome.code).toBe(0);
+    });
+  }
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
