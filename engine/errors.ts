@@ -51,6 +51,8 @@ export const MissionErrorCode = {
    * or a value with no JSON form (non-finite number, bigint, cycle).
    */
   auditStore: 'MISSION_ERR_AUDIT_STORE',
+  /** Something a step needs is missing before the run starts (e.g. an LLM provider). */
+  preflight: 'MISSION_ERR_PREFLIGHT',
   /** A step failed for a reason of its own. */
   stepFailed: 'MISSION_ERR_STEP_FAILED',
 } as const;

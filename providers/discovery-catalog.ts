@@ -5,6 +5,8 @@
  */
 import { anthropicConfigFromEnv, createAnthropicAdapter } from './adapters/anthropic.js';
 import { azureConfigFromEnv, createAzureAdapter } from './adapters/azure.js';
+import { bedrockConfigFromEnv, createBedrockAdapter } from './adapters/bedrock.js';
+import { createGeminiAdapter, geminiConfigFromEnv } from './adapters/gemini.js';
 import { createOllamaAdapter, ollamaConfigFromEnv } from './adapters/ollama.js';
 import { createOpenAIAdapter, openaiConfigFromEnv } from './adapters/openai.js';
 import { createShimmyAdapter, shimmyConfigFromEnv } from './adapters/shimmy.js';
@@ -38,6 +40,8 @@ export interface ProviderCatalogEntry {
  * |---|---|
  * | openai | `gpt-4o-mini` |
  * | anthropic | `claude-sonnet-4-5` |
+ * | gemini | `gemini-2.5-flash` |
+ * | bedrock | `anthropic.claude-3-haiku-20240307-v1:0` (on-demand in most regions) |
  * | azure | `AZURE_OPENAI_DEPLOYMENT_NAME`, else `gpt-4o-mini` |
  * | ollama | `llama3.2` (or the first installed model when the probe listed some and it is not among them) |
  * | shimmy | none of its own: the first model the probe listed |
@@ -45,6 +49,8 @@ export interface ProviderCatalogEntry {
 export const defaultModels: Readonly<Record<string, string>> = {
   openai: 'gpt-4o-mini',
   anthropic: 'claude-sonnet-4-5',
+  gemini: 'gemini-2.5-flash',
+  bedrock: 'anthropic.claude-3-haiku-20240307-v1:0',
   azure: 'gpt-4o-mini',
   ollama: 'llama3.2',
 };
@@ -54,7 +60,8 @@ const shimmyDefaultUrl = 'http://127.0.0.1:11435';
 
 /**
  * The catalog, in the order a default provider is picked: hosted providers the user holds a key
- * for first (setting a key is a deliberate choice), in RustChain's order, then local servers.
+ * for first (setting a key is a deliberate choice; OpenAI and Anthropic lead as in RustChain),
+ * Azure last among them (it needs a deployment per model), then local servers.
  */
 export const providerCatalog: readonly ProviderCatalogEntry[] = [
   {
@@ -70,6 +77,20 @@ export const providerCatalog: readonly ProviderCatalogEntry[] = [
     env: [['ANTHROPIC_API_KEY']],
     fromEnv: (env) => mapDefined(anthropicConfigFromEnv(env), createAnthropicAdapter),
     defaultModel: () => defaultModels.anthropic,
+  },
+  {
+    id: 'gemini',
+    kind: 'keyed',
+    env: [['GEMINI_API_KEY', 'GOOGLE_API_KEY']],
+    fromEnv: (env) => mapDefined(geminiConfigFromEnv(env), createGeminiAdapter),
+    defaultModel: () => defaultModels.gemini,
+  },
+  {
+    id: 'bedrock',
+    kind: 'keyed',
+    env: [['AWS_ACCESS_KEY_ID'], ['AWS_SECRET_ACCESS_KEY'], ['AWS_REGION', 'AWS_DEFAULT_REGION']],
+    fromEnv: (env) => mapDefined(bedrockConfigFromEnv(env), createBedrockAdapter),
+    defaultModel: () => defaultModels.bedrock,
   },
   {
     id: 'azure',

@@ -17,6 +17,11 @@ export { ProviderRegistry, type DiscoveredProvider, type DiscoveredProviderSumma
 export interface DiscoveryOptions {
   /** Probe local servers and list keyed providers' models. Default false: no network at all. */
   probe?: boolean;
+  /**
+   * With `probe`, whether keyed providers' model lists are fetched too. Default: the value of
+   * `probe`. A run that only needs local servers found can turn it off and skip remote calls.
+   */
+  probeKeyed?: boolean;
   /** Deadline of each local-server probe, in milliseconds. Default 300. */
   probeTimeoutMs?: number;
   /** Deadline of each keyed provider's model listing, in milliseconds. Default 5000 (a real API is farther than localhost). */
@@ -56,6 +61,7 @@ export async function discoverProviders(env: Environment, options: DiscoveryOpti
   const secrets = secretValues(env);
   const settings = {
     probe: options.probe ?? false,
+    probeKeyed: (options.probe ?? false) && (options.probeKeyed ?? true),
     probeTimeoutMs: options.probeTimeoutMs ?? defaultProbeTimeoutMs,
     listModelsTimeoutMs: options.listModelsTimeoutMs ?? defaultListModelsTimeoutMs,
     signal: options.signal,
@@ -70,6 +76,7 @@ export async function discoverProviders(env: Environment, options: DiscoveryOpti
 
 interface Settings {
   probe: boolean;
+  probeKeyed: boolean;
   probeTimeoutMs: number;
   listModelsTimeoutMs: number;
   signal?: AbortSignal;
@@ -85,7 +92,7 @@ async function discoverKeyed(entry: ProviderCatalogEntry, env: Environment, sett
   }
   if (!adapter) return { id: entry.id, configured: false, source: 'env', missing: missingVariables(entry, env) };
   const found: DiscoveredProvider = withAdapter({ id: entry.id, configured: true, source: 'env', defaultModel: entry.defaultModel(env) }, adapter);
-  if (settings.probe && adapter.listModels) {
+  if (settings.probeKeyed && adapter.listModels) {
     Object.assign(found, await listWithin(adapter, settings.listModelsTimeoutMs, settings));
   }
   return found;

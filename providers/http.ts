@@ -227,8 +227,11 @@ export function parseErrorBody(text: string): ProviderErrorBody {
     const details = Array.isArray(inner.details) ? (inner.details as Record<string, unknown>[]) : [];
     const retryInfo = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.RetryInfo'));
     const nestedCode = (inner.details as Record<string, unknown> | undefined)?.error_code;
+    // Google bodies carry the HTTP number as `code` and the meaningful name (RESOURCE_EXHAUSTED) as `status`.
+    const googleStatus = typeof inner.code === 'number' ? stringOrUndefined(inner.status) : undefined;
     return {
-      providerCode: stringOrUndefined(nestedCode) ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
+      providerCode:
+        stringOrUndefined(nestedCode) ?? googleStatus ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
       message: stringOrUndefined(inner.message),
       retryDelayMs: parseDuration(retryInfo?.retryDelay),
     };

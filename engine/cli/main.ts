@@ -8,6 +8,7 @@ import { CodedError } from '../../providers/errors.js';
 import { registerAuditCommands } from './audit-command.js';
 import { CliExit, ExitCode } from './cli-context.js';
 import { registerInspectCommands } from './inspect-commands.js';
+import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
 
 const program = new Command('mission')
@@ -19,6 +20,7 @@ const program = new Command('mission')
 registerRunCommands(program);
 registerInspectCommands(program);
 registerAuditCommands(program);
+registerProvidersCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -30,7 +32,7 @@ try {
     process.exitCode = error.exitCode;
   } else if (error instanceof CodedError) {
     process.stderr.write(`${error.code}: ${error.message}\n`);
-    process.exitCode = error.code === 'MISSION_ERR_INVALID' ? ExitCode.invalid : ExitCode.failed;
+    process.exitCode = error.code === 'MISSION_ERR_INVALID' || error.code === 'MISSION_ERR_PREFLIGHT' ? ExitCode.invalid : ExitCode.failed;
   } else {
     process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = ExitCode.failed;

@@ -7,7 +7,9 @@ import { closePools } from '../../providers/http.js';
 import { resumeRun, runMission } from '../run/run-mission.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
 import { createProgressPrinter, summarize } from './progress.js';
-import { collect, createLogger, createRegistry, ExitCode, loadValidMission, openStore, parseVars, type StoreOptions } from './cli-context.js';
+import { parseMission } from '../mission/load.js';
+import type { MissionDefinition } from '../mission/types.js';
+import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openStore, parseVars, type StoreOptions } from './cli-context.js';
 import { createStepServices } from './services.js';
 
 interface RunCommandOptions extends StoreOptions {
@@ -32,7 +34,7 @@ export function registerRunCommands(program: Command): void {
       const registry = createRegistry();
       const vars = parseVars(options.var ?? []);
       const loaded = await loadValidMission(file, registry, Object.keys(vars));
-      await execute(options, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
+      await execute(options, loaded.mission, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
     });
 
   program
@@ -44,11 +46,16 @@ export function registerRunCommands(program: Command): void {
     .option('--log-level <level>', 'log level on stderr')
     .action(async (runId: string, options: RunCommandOptions) => {
       const registry = createRegistry();
-      await execute(options, (common) => resumeRun(runId, { ...common, registry }));
+      const store = openStore(options);
+      const run = store.getRun(runId);
+      store.close();
+      if (!run) throw new CliExit(ExitCode.failed, `MISSION_ERR_RUN_NOT_FOUND: no run with id ${runId} in ${databasePath(options)}`);
+      const mission = parseMission(run.missionSource, run.missionFile).mission;
+      await execute(options, mission, (common) => resumeRun(runId, { ...common, registry }));
     });
 }
 
-async function execute(options: RunCommandOptions, start: (common: Omit<RunOptions, 'registry'>) => Promise<RunResult>): Promise<void> {
+async function execute(options: RunCommandOptions, mission: MissionDefinition, start: (common: Omit<RunOptions, 'registry'>) => Promise<RunResult>): Promise<void> {
   const logger = createLogger(options.logLevel);
   const store = openStore(options);
   const controller = new AbortController();
@@ -67,7 +74,7 @@ async function execute(options: RunCommandOptions, start: (common: Omit<RunOptio
       store,
       logger,
       signal: controller.signal,
-      services: createStepServices(logger),
+      services: await createStepServices(mission, controller.signal),
       onProgress: live ? createProgressPrinter((text) => process.stderr.write(text)) : undefined,
     });
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -3,9 +3,9 @@
  * text — "must NOT have additional properties" — says neither which property nor what to do).
  */
 import type { ErrorObject } from 'ajv';
-import { describeContainer, describeLocation, describeValue } from './describe.js';
+import { describeContainer, describeLocation, describeValue, stepLabel } from './describe.js';
 import { unknownPropertyHint } from './property-hints.js';
-import { toPointer, pointerSegments } from './source-positions.js';
+import { toPointer } from './source-positions.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
 function typeWords(type: unknown): string {
@@ -68,15 +68,19 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
     switch (error.keyword) {
       case 'required': {
         const name = String(params.missingProperty);
-        issue(pointer, `${describeContainer(pointer, loaded.raw)} is missing required property '${name}'`, prefix ? undefined : requiredHints[name]);
+        issue(pointer, parametersStep(pointer, loaded)
+          ? `${parametersStep(pointer, loaded)} is missing required parameter '${name}'`
+          : `${describeContainer(pointer, loaded.raw)} is missing required property '${name}'`,
+        prefix ? undefined : requiredHints[name]);
         break;
       }
       case 'additionalProperties': {
         const name = String(params.additionalProperty);
         const allowed = Object.keys(schema?.properties ?? {});
+        const step = parametersStep(pointer, loaded);
         issue(
           pointer + toPointer([name]),
-          `unknown property '${name}' in ${describeContainer(pointer, loaded.raw)}`,
+          step ? `unknown parameter '${name}' in ${step}` : `unknown property '${name}' in ${describeContainer(pointer, loaded.raw)}`,
           unknownPropertyHint(name, pointer, allowed),
           true,
         );
@@ -130,8 +134,8 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
   return issues;
 }
 
-/** Drops `pointer`'s last segment (for messages about the container). */
-export function parentPointer(pointer: string): string {
-  const segments = pointerSegments(pointer);
-  return toPointer(segments.slice(0, -1));
+/** `step 'x'` when `pointer` is a step's `parameters` map itself, else undefined. */
+function parametersStep(pointer: string, loaded: LoadedMission): string | undefined {
+  const match = /^\/steps\/(\d+)\/parameters$/.exec(pointer);
+  return match ? stepLabel(loaded.raw, Number(match[1])) : undefined;
 }

@@ -22,7 +22,7 @@ export function parseMission(text: string, file: string): LoadedMission {
     // JSON files get YAML's JSON schema, so `yes` or `1.0` mean what they mean in JSON.
     schema: isJson ? 'json' : 'core',
   });
-  const positions = new SourcePositions(document, lineCounter);
+  const positions = new SourcePositions(document, lineCounter, text);
   const [error] = document.errors;
   if (error) {
     const { line, column } = positions.positionAt(error.pos[0]);
@@ -47,6 +47,7 @@ export function parseMission(text: string, file: string): LoadedMission {
     raw,
     positionOf: (pointer) => positions.positionOf(pointer),
     keyPositionOf: (pointer) => positions.keyPositionOf(pointer),
+    positionInValue: (pointer, offset) => positions.positionInValue(pointer, offset),
   };
 }
 

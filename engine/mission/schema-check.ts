@@ -14,7 +14,7 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled lazily once: most processes load one mission, some (the LSP, tests) load hundreds. */
 function missionValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(missionSchemaJson);
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(missionSchemaJson);
   return compiled;
 }
 

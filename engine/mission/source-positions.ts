@@ -56,6 +56,7 @@ export class SourcePositions {
   constructor(
     private readonly document: Document,
     private readonly lineCounter: LineCounter,
+    private readonly source: string,
   ) {}
 
   /** Line/column (1-based) of a character offset in the source. */
@@ -79,5 +80,37 @@ export class SourcePositions {
   keyPositionOf(pointer: string): SourcePosition {
     const located = locate(this.document, pointer);
     return this.positionOfNode(located.key ?? located.node ?? located.nearest);
+  }
+
+  /**
+   * Position of character `offset` of the string value at `pointer`, so a bad template deep in a
+   * long `content: |` block is reported on its own line. Exact for literal blocks (`|`) and for
+   * single-line scalars without escapes; otherwise the value's start.
+   */
+  positionInValue(pointer: string, offset: number): SourcePosition {
+    const { node } = locate(this.document, pointer);
+    if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return this.positionOf(pointer);
+    const value = node.value;
+    const [start, end] = node.range;
+    const text = this.source.slice(start, end);
+    if (node.type === 'BLOCK_LITERAL') {
+      const headerEnd = text.indexOf('\n');
+      if (headerEnd < 0) return this.positionOf(pointer);
+      const body = text.slice(headerEnd + 1);
+      const firstContent = body.split('\n').find((line) => line.trim() !== '') ?? '';
+      const indent = firstContent.length - firstContent.trimStart().length;
+      const before = value.slice(0, offset);
+      const lineIndex = before.split('\n').length - 1;
+      const columnInLine = offset - (before.lastIndexOf('\n') + 1);
+      const header = this.positionAt(start);
+      return { line: header.line + 1 + lineIndex, column: indent + columnInLine + 1 };
+    }
+    if (!text.includes('\n')) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      const inner = quoted ? text.slice(1, -1) : text;
+      // Escapes shift offsets; only map directly when the source spells the value verbatim.
+      if (inner === value) return this.positionAt(start + (quoted ? 1 : 0) + offset);
+    }
+    return this.positionOf(pointer);
   }
 }

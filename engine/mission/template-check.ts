@@ -20,6 +20,8 @@ export interface TemplateCheckOptions {
 /** Where an expression sits, which decides what it may read. */
 interface Place {
   pointer: string;
+  /** Offset of the template inside the string at `pointer`, for a precise position. */
+  offset?: number;
   /** The step it belongs to; undefined for mission `outputs`. */
   stepId?: string;
   /** Whether `item`/`index` exist here (inside a for_each step, but not in for_each itself). */
@@ -33,8 +35,11 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
   const stepIds = stepIndexById(mission);
   const upstream = upstreamSteps(mission);
   const declaredVars = new Set([...Object.keys(mission.vars), ...(options.providedVars ?? [])]);
+  const positionOf = (place: Place) => place.offset !== undefined && loaded.positionInValue
+    ? loaded.positionInValue(place.pointer, place.offset)
+    : loaded.positionOf(place.pointer);
   const add = (place: Place, message: string, hint?: string) => issues.push({
-    file: loaded.file, ...loaded.positionOf(place.pointer), pointer: place.pointer, message, ...(hint ? { hint } : {}),
+    file: loaded.file, ...positionOf(place), pointer: place.pointer, message, ...(hint ? { hint } : {}),
   });
 
   const checkExpression = (expression: string, place: Place, shown: string): void => {
@@ -89,15 +94,18 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
       }
     }
     for (const name of new Set(references.functions)) {
-      add(place, `unknown function '${name}' in ${shown}`, `use a transform instead: value | ${didYouMean(name, transformNames) ? name : 'json'}`);
+      add(place, `unknown function '${name}' in ${shown}`, `no functions are defined; use a transform: value | name (${transformNames.join(', ')})`);
     }
   };
 
   const checkString = (text: string, place: Place): void => {
     const { parts, errors } = scanTemplate(text);
-    for (const error of errors) add(place, `template syntax error: ${error.message}`);
+    for (const error of errors) add({ ...place, offset: error.offset }, `template syntax error: ${error.message}`);
     for (const part of parts) {
-      if (part.kind === 'expression') checkExpression(part.expression, place, `{{ ${part.expression} }}`);
+      if (part.kind !== 'expression') continue;
+      // Shown as written (one line), so the author can search for it.
+      const written = text.slice(part.offset, part.offset + part.length).replace(/\s+/g, ' ');
+      checkExpression(part.expression, { ...place, offset: part.offset }, written);
     }
   };
 

@@ -82,6 +82,11 @@ export interface LoadedMission {
    */
   keyPositionOf?(pointer: string): SourcePosition;
   /**
+   * Position of character `offset` inside the string value at `pointer` (where a template inside
+   * a long block sits); falls back to the value's start. Optional like `keyPositionOf`.
+   */
+  positionInValue?(pointer: string, offset: number): SourcePosition;
+  /**
    * The document as parsed, before normalisation; the validator checks it against the JSON
    * Schema. Optional: hand-built missions may omit it (the schema check is then skipped).
    */

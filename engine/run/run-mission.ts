@@ -31,6 +31,7 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
       { issues },
     );
   }
+  preflight(loaded, options);
   const runId = options.runId ?? newRunId();
   const workspace = path.resolve(options.workspace ?? process.cwd());
   const vars = { ...loaded.mission.vars, ...(options.vars ?? {}) };
@@ -75,12 +76,29 @@ export async function resumeRun(runId: string, options: Omit<RunOptions, 'runId'
   return execute(loaded, { ...options, runId, workspace: run.workspace, vars: run.vars }, restored);
 }
 
+/** Asks each step kind whether what it needs is there, before anything runs. */
+function preflight(loaded: LoadedMission, options: RunOptions): void {
+  const problems: string[] = [];
+  const services = { ...options.services, stepKinds: options.registry };
+  for (const step of loaded.mission.steps) {
+    try {
+      options.registry.get(step.kind)?.preflight?.(step.parameters, services);
+    } catch (error) {
+      problems.push(`step '${step.id}': ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new MissionError(MissionErrorCode.preflight, `${loaded.file} cannot start:\n${problems.join('\n')}`);
+  }
+}
+
 async function execute(
   loaded: LoadedMission,
   settings: RunOptions & { runId: string; workspace: string; vars: Record<string, unknown> },
   restored?: RestoredState,
 ): Promise<RunResult> {
   const { store, runId } = settings;
+  settings.services = { ...settings.services, stepKinds: settings.registry };
   const session = new RunSession(loaded, settings, restored);
   const result = await session.run();
   if (result.status === 'succeeded') {

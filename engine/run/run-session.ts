@@ -313,7 +313,7 @@ export class RunSession {
       env: this.settings.env ?? process.env,
       logger: this.logger.child({ stepId, kind: kind.name }),
       attempt: step.snapshot.context.attempt,
-      services: { ...this.settings.services, stepKinds: this.settings.registry },
+      services: this.settings.services ?? {},
       emit: (emitted: StepEmittedEvent) => {
         const { type, audit, payload, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };

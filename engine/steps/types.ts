@@ -60,4 +60,9 @@ export interface StepKind<Parameters = Record<string, any>> {
    * `{id}_response` for `llm` and `agent`, `{id}_result` for `chain`).
    */
   legacyContext?(stepId: string, output: unknown): Record<string, string>;
+  /**
+   * Checks, before the run starts, that what the step needs is there (an LLM provider, say);
+   * throws a coded error that says how to fix it. `parameters` are unrendered.
+   */
+  preflight?(parameters: Record<string, unknown>, services: StepServices): void;
 }

@@ -70,6 +70,8 @@ export function createAzureAdapter(config: AzureAdapterConfig): ChatCompletionsA
       url.searchParams.set('api-version', apiVersion);
       return url;
     },
+    // Azure ignores `model` on deployment URLs; sending the deployment keeps logs and proxies honest.
+    bodyModel: deploymentFor,
     headers: async () => {
       if (config.apiKey) return { ...config.headers, 'api-key': config.apiKey };
       const token = typeof config.azureAdToken === 'function' ? await config.azureAdToken() : (config.azureAdToken as string);

@@ -20,7 +20,6 @@ export const ollamaDefaultBaseUrl = `http://127.0.0.1:${ollamaDefaultPort}`;
  * - `http://host` / `https://host` with no port → 80 / 443 (as the CLI does)
  * - `:port` → `http://127.0.0.1:port`
  * - `0.0.0.0` / `::` (a server bind address meaning "all interfaces") → the loopback address
- * - `ollama.com` alone → `https://ollama.com:443` (the CLI's special case)
  * - an unusable port → the loopback address on the default port (the CLI's fallback)
  */
 export function resolveOllamaHost(value: string | undefined): string {
@@ -35,8 +34,6 @@ export function resolveOllamaHost(value: string | undefined): string {
     rest = trimmed.slice(schemeEnd + 3);
     if (scheme === 'http') defaultPort = '80';
     if (scheme === 'https') defaultPort = '443';
-  } else if (trimmed === 'ollama.com') {
-    return 'https://ollama.com:443';
   }
   const slash = rest.indexOf('/');
   const hostPort = slash === -1 ? rest : rest.slice(0, slash);

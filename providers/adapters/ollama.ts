@@ -22,7 +22,7 @@ const provider = 'ollama';
 export interface OllamaAdapterConfig {
   /** Server base URL; `OLLAMA_HOST`-style values are accepted (`host:port`, `0.0.0.0`, …). Default `http://127.0.0.1:11434`. */
   baseUrl?: string;
-  /** Extra headers for every request (e.g. a reverse proxy's auth). */
+  /** Extra headers for every request (e.g. a reverse proxy's auth; credential values are scrubbed from errors). */
   headers?: Record<string, string>;
   /** `keep_alive` sent with each chat request (`"5m"`, seconds, `-1` = forever). Server default when absent. */
   keepAlive?: string | number;
@@ -57,6 +57,18 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     accept,
   });
 
+  // Header values that carry credentials must not come back in an error a proxy echoes.
+  const secrets = Object.entries(config.headers ?? {})
+    .filter(([name, value]) => /authorization|key|token|secret|cookie/i.test(name) && value.length >= 4)
+    .map(([, value]) => value.replace(/^(Bearer|Basic)\s+/i, ''));
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw scrubbed(error, secrets);
+    }
+  };
+
   const postChat = (request: LlmRequest, stream: boolean, signal: AbortSignal | undefined): Promise<HttpResponse> =>
     sendRequest({
       provider,
@@ -71,40 +83,62 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     id: provider,
     baseUrl,
     stream(request: LlmRequest, options?: CallOptions): Observable<LlmEvent> {
-      return eventStream(provider, options, async function* (signal) {
-        const response = await postChat(request, true, signal);
-        yield { type: 'start', provider, model: request.model, rateLimit: readRateLimit(response.headers) };
-        const decoder = new NdjsonDecoder();
-        const parser = new OllamaStreamParser();
-        for await (const chunk of bodyChunks(provider, response, signal)) {
-          for (const item of decoder.push(chunk)) yield* parser.accept(item);
-          // Nothing meaningful follows the done line; stop instead of waiting for the socket.
-          if (parser.finished) return;
-        }
-        for (const item of decoder.end()) yield* parser.accept(item);
-        parser.end();
-      });
+      return eventStream(provider, options, (signal) => scrubbedEvents(streamEvents(request, signal), secrets));
     },
-    async completeRequest(request: LlmRequest, options?: CallOptions): Promise<LlmResponse> {
-      const response = await postChat(request, false, options?.signal);
-      return ollamaResponseFromJson(await readJson(provider, response, options?.signal), request.model);
-    },
-    async listModels(options?: CallOptions): Promise<string[]> {
-      const response = await sendRequest({
-        provider,
-        url: endpoint('/api/tags'),
-        method: 'GET',
-        headers: { ...config.headers, accept: 'application/json' },
-        signal: options?.signal,
-      });
-      const body = (await readJson(provider, response, options?.signal)) as { models?: unknown };
-      if (!body || !Array.isArray(body.models)) {
-        throw new LlmError(LlmErrorCode.malformedResponse, 'ollama /api/tags returned no models array', { provider });
-      }
-      return body.models
-        .map((model) => (model as { name?: unknown; model?: unknown }) ?? {})
-        .map((model) => (typeof model.name === 'string' ? model.name : typeof model.model === 'string' ? model.model : ''))
-        .filter((name) => name !== '');
-    },
+    completeRequest: (request: LlmRequest, options?: CallOptions): Promise<LlmResponse> =>
+      guarded(async () => {
+        const response = await postChat(request, false, options?.signal);
+        return ollamaResponseFromJson(await readJson(provider, response, options?.signal), request.model);
+      }),
+    listModels: (options?: CallOptions): Promise<string[]> => guarded(() => listModels(options)),
   };
+
+  async function* streamEvents(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
+    const response = await postChat(request, true, signal);
+    yield { type: 'start', provider, model: request.model, rateLimit: readRateLimit(response.headers) };
+    const decoder = new NdjsonDecoder();
+    const parser = new OllamaStreamParser();
+    for await (const chunk of bodyChunks(provider, response, signal)) {
+      for (const item of decoder.push(chunk)) yield* parser.accept(item);
+      // Nothing meaningful follows the done line; stop instead of waiting for the socket.
+      if (parser.finished) return;
+    }
+    for (const item of decoder.end()) yield* parser.accept(item);
+    parser.end();
+  }
+
+  async function listModels(options?: CallOptions): Promise<string[]> {
+    const response = await sendRequest({
+      provider,
+      url: endpoint('/api/tags'),
+      method: 'GET',
+      headers: { ...config.headers, accept: 'application/json' },
+      signal: options?.signal,
+    });
+    const body = (await readJson(provider, response, options?.signal)) as { models?: unknown };
+    if (!body || !Array.isArray(body.models)) {
+      throw new LlmError(LlmErrorCode.malformedResponse, 'ollama /api/tags returned no models array', { provider });
+    }
+    return body.models
+      .map((model) => (model ?? {}) as { name?: unknown; model?: unknown })
+      .map((model) => (typeof model.name === 'string' ? model.name : typeof model.model === 'string' ? model.model : ''))
+      .filter((name) => name !== '');
+  }
+}
+
+async function* scrubbedEvents(events: AsyncGenerator<LlmEvent>, secrets: string[]): AsyncGenerator<LlmEvent> {
+  try {
+    yield* events;
+  } catch (error) {
+    throw scrubbed(error, secrets);
+  }
+}
+
+/** Replaces credential values in an error's message and stack. */
+function scrubbed(error: unknown, secrets: string[]): unknown {
+  if (secrets.length === 0 || !(error instanceof Error)) return error;
+  const scrub = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  error.message = scrub(error.message);
+  if (error.stack) error.stack = scrub(error.stack);
+  return error;
 }

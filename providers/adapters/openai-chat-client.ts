@@ -17,6 +17,8 @@ export interface ChatEndpoint {
   provider: string;
   /** The `…/chat/completions` URL for a request's model (Azure puts the deployment in the path). */
   chatUrl(model: string): URL;
+  /** The `model` body field for a request's model (Azure: the deployment); the model itself if absent. */
+  bodyModel?(model: string): string;
   /** The model-list URL, where the server has one. */
   modelsUrl?(): URL;
   /** Auth and extra headers; async because Entra ID tokens may come from a provider function. */
@@ -38,7 +40,8 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
   const { provider } = endpoint;
 
   const send = async (request: LlmRequest, stream: boolean, signal?: AbortSignal): Promise<HttpResponse> => {
-    const body = chatCompletionsBody(request, stream, endpoint.body);
+    const model = endpoint.bodyModel ? endpoint.bodyModel(request.model) : request.model;
+    const body = chatCompletionsBody({ ...request, model }, stream, endpoint.body);
     return sendRequest({
       provider,
       url: endpoint.chatUrl(request.model),

@@ -100,8 +100,10 @@ export function inBodyError(provider: string, payload: Record<string, unknown>, 
       ? numericCode
       : (statusForErrorType[String(error.code)] ?? statusForErrorType[String(error.type)] ?? 500);
   const typed = errorFromResponse(provider, status, {}, JSON.stringify(payload));
-  const message = typeof error.message === 'string' && error.message ? `: ${error.message}` : '';
-  return new LlmError(typed.code as LlmErrorCodeValue, `${provider} reported an error inside the response${typed.providerCode ? ` (${typed.providerCode})` : ''}${message}`, {
+  const text = typeof payload.error === 'string' ? payload.error : error.message;
+  const detail = typeof text === 'string' && text ? `: ${text}` : '';
+  const provided = typed.providerCode ? ` (${typed.providerCode})` : '';
+  return new LlmError(typed.code as LlmErrorCodeValue, `${provider} reported an error inside the response${provided}${detail}`, {
     provider,
     providerCode: typed.providerCode,
     isRetryable: typed.isRetryable,
@@ -136,7 +138,8 @@ export function chatCompletionResponse(provider: string, model: string, body: un
   const response: LlmResponse = {
     provider,
     model,
-    content: typeof message.content === 'string' ? message.content : '',
+    // A refusal replaces the answer; the caller must see it rather than an empty string.
+    content: typeof message.content === 'string' ? message.content : typeof message.refusal === 'string' ? message.refusal : '',
     toolCalls,
     finishReason: chatFinishReason(rawFinishReason, toolCalls.length > 0),
     rawFinishReason,

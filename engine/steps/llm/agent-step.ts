@@ -10,7 +10,7 @@ import { defineStepKind } from '../define-step.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
-import { llmServiceOf } from './llm-service.js';
+import { llmServiceOf, preflightModel } from './llm-service.js';
 import { modelParameterSchema } from './llm-step.js';
 
 /** Parameters of the `agent` step. */
@@ -52,6 +52,7 @@ export const agentStep: StepKind<AgentStepParameters> = {
     },
     run: runAgent,
   }),
+  preflight: preflightModel,
   legacyContext: (stepId, output) => ({ [`${stepId}_response`]: String((output as { response?: unknown })?.response ?? '') }),
 };
 

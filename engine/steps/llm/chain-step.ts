@@ -8,7 +8,7 @@ import { defineStepKind } from '../define-step.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
-import { llmServiceOf } from './llm-service.js';
+import { llmServiceOf, preflightModel } from './llm-service.js';
 import { modelParameterSchema } from './llm-step.js';
 
 /** One sub-step of a chain. */
@@ -58,6 +58,9 @@ export const chainStep: StepKind<ChainStepParameters> = {
     },
     run: (parameters, context) => (parameters.steps ? runSubSteps(parameters.steps, context) : answerPrompt(parameters, context)),
   }),
+  preflight: (parameters, services) => {
+    if (parameters.steps === undefined) preflightModel(parameters, services);
+  },
   legacyContext: (stepId, output) => {
     const result = (output as { result?: unknown })?.result;
     return { [`${stepId}_result`]: typeof result === 'string' ? result : JSON.stringify(result ?? null) };

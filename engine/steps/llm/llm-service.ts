@@ -4,6 +4,7 @@
  */
 import type { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
+import type { ProviderRegistry } from '../../../providers/discovery.js';
 import type { CallOptions, LlmEvent, LlmRequest } from '../../../providers/types.js';
 import type { StepServices } from '../types.js';
 
@@ -25,4 +26,25 @@ export function llmServiceOf(services: StepServices): LlmService {
     throw new LlmError(LlmErrorCode.notConfigured, 'no LLM providers are wired into this engine (services.llm is missing)');
   }
   return service;
+}
+
+/** The LLM service over a provider registry (what discovery builds, or one an embedder fills). */
+export function llmServiceFromProviders(registry: ProviderRegistry): LlmService {
+  return {
+    resolve(provider, model) {
+      const resolved = registry.resolveModel(provider, model);
+      return { provider: resolved.provider, model: resolved.model };
+    },
+    stream: (provider, request, options) => registry.get(provider).stream(request, options),
+  };
+}
+
+/**
+ * Preflight of the model-calling steps: the provider (when not a template) must be configured,
+ * so a mission fails before it starts, saying which variable to set.
+ */
+export function preflightModel(parameters: Record<string, unknown>, services: StepServices): void {
+  const isTemplate = (value: unknown): boolean => typeof value === 'string' && value.includes('{');
+  if (isTemplate(parameters.provider) || isTemplate(parameters.model)) return; // Known only at run time.
+  llmServiceOf(services).resolve(parameters.provider as string | undefined, parameters.model as string | undefined);
 }

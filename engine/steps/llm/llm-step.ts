@@ -9,7 +9,7 @@ import type { LlmMessage, LlmRequest } from '../../../providers/types.js';
 import { defineStepKind } from '../define-step.js';
 import type { StepKind } from '../types.js';
 import { callModel } from './call-model.js';
-import { llmServiceOf } from './llm-service.js';
+import { llmServiceOf, preflightModel } from './llm-service.js';
 
 /** Parameters of the `llm` step. */
 export interface LlmStepParameters {
@@ -92,6 +92,7 @@ export const llmStep: StepKind<LlmStepParameters> = {
       return output;
     },
   }),
+  preflight: preflightModel,
   legacyContext: (stepId, output) => ({ [`${stepId}_response`]: String((output as { content?: unknown })?.content ?? '') }),
 };
 

@@ -192,6 +192,7 @@ describe('azure fixtures', () => {
     expect(sent.url.pathname).toBe(recordedUrl.pathname);
     expect(sent.url.searchParams.get('api-version')).toBe(apiVersion);
     expect(sent.body.messages).toEqual(JSON.parse(interaction.request.body).messages);
+    expect(sent.body.model).toBe(JSON.parse(interaction.request.body).model);
     const response = chatCompletionResponse('azure', 'gpt-5-nano', JSON.parse(interaction.response.body));
     expect(response.content.startsWith('Hi there! How can I help today?')).toBe(true);
     expect(response).toMatchObject({ finishReason: 'stop', toolCalls: [] });

@@ -56,7 +56,7 @@ describe('registration from the environment (no probing, no network)', () => {
   it('azure registers with key and endpoint; its deployment becomes the default model', async () => {
     const { registry } = await discoverProviders({
       AZURE_OPENAI_API_KEY: azureKey,
-      AZURE_OPENAI_ENDPOINT: 'https://example-resource.openai.azure.com',
+      AZURE_OPENAI_ENDPOINT: 'https://example-resource.example',
       AZURE_OPENAI_DEPLOYMENT_NAME: 'my-gpt4o',
       AZURE_OPENAI_API_VERSION: '2024-10-21',
     });
@@ -70,10 +70,26 @@ describe('registration from the environment (no probing, no network)', () => {
     expect(registry.ids()).toEqual(['ollama', 'shimmy']);
   });
 
+  it('gemini takes GEMINI_API_KEY or GOOGLE_API_KEY; bedrock needs keys and a region', async () => {
+    const viaGoogle = await discoverProviders({ GOOGLE_API_KEY: 'google-test-key-77778888' });
+    expect(viaGoogle.registry.ids()).toEqual(['gemini']);
+    expect(viaGoogle.registry.resolveModel()).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    const partial = await discoverProviders({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+    expect(byId(partial.providers, 'bedrock')).toMatchObject({ configured: false, missing: ['AWS_REGION'] });
+    expect(caught(() => partial.registry.get('bedrock')).message).toBe("provider 'bedrock' is not configured: set AWS_REGION (or AWS_DEFAULT_REGION)");
+    const none = await discoverProviders({});
+    expect(caught(() => none.registry.get('gemini')).message).toBe("provider 'gemini' is not configured: set GEMINI_API_KEY (or GOOGLE_API_KEY)");
+    const full = await discoverProviders({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(full.registry.resolveModel(undefined, 'anthropic.claude-3-haiku-20240307-v1:0').provider).toBe('bedrock');
+    expect(JSON.stringify(full)).not.toContain('wJalrXUtnFEMI');
+  });
+
   it('requiredEnvFor names the variables of each provider', () => {
     expect(requiredEnvFor('openai')).toEqual(['OPENAI_API_KEY']);
     expect(requiredEnvFor('anthropic')).toEqual(['ANTHROPIC_API_KEY']);
     expect(requiredEnvFor('azure')).toEqual(['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT']);
+    expect(requiredEnvFor('gemini')).toEqual(['GEMINI_API_KEY']);
+    expect(requiredEnvFor('bedrock')).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']);
     expect(requiredEnvFor('ollama')).toEqual(['OLLAMA_HOST']);
     expect(caught(() => requiredEnvFor('nope')).code).toBe(LlmErrorCode.notConfigured);
   });
@@ -93,7 +109,7 @@ describe('the registry', () => {
   });
 
   it('names only the missing variable when part of a provider is configured', async () => {
-    const { registry } = await discoverProviders({ AZURE_OPENAI_ENDPOINT: 'https://example-resource.openai.azure.com' });
+    const { registry } = await discoverProviders({ AZURE_OPENAI_ENDPOINT: 'https://example-resource.example' });
     expect(caught(() => registry.get('azure')).message).toBe("provider 'azure' is not configured: set AZURE_OPENAI_API_KEY");
   });
 
@@ -235,6 +251,22 @@ describe('probing', () => {
     } finally {
       await openAi.close();
       await anthropic.close();
+    }
+  });
+
+  it('probeKeyed:false probes local servers but makes no call to keyed providers', async () => {
+    const openAi = await startModelListServer(['gpt-4o-mini']);
+    try {
+      const { providers } = await discoverProviders(
+        { OPENAI_API_KEY: openAiKey, OPENAI_BASE_URL: `${openAi.url}/v1`, OLLAMA_HOST: ollama.url },
+        { probe: true, probeKeyed: false },
+      );
+      expect(openAi.paths).toEqual([]);
+      expect(byId(providers, 'openai')).toMatchObject({ configured: true });
+      expect(byId(providers, 'openai').reachable).toBeUndefined();
+      expect(byId(providers, 'ollama')).toMatchObject({ reachable: true });
+    } finally {
+      await openAi.close();
     }
   });
 

@@ -258,6 +258,20 @@ describe('ollama adapter against the fake', () => {
     expect(seen.some((event) => event.type === 'finish')).toBe(false);
   });
 
+  it('credential header values (reverse-proxy auth) never appear in error messages', async () => {
+    const token = 'proxy-secret-token-1234567';
+    const guarded = createOllamaAdapter({ baseUrl: fake.url, headers: { authorization: `Bearer ${token}` } });
+    fake.enqueue({ fault: { type: 'status', status: 401, body: { error: `token ${token} rejected` } } });
+    const httpError = await failure(guarded.completeRequest(baseRequest));
+    expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+    fake.enqueue({ text: 'abcdefgh', fault: { type: 'malformed', afterChunks: 1, frame: ollamaErrorLine(`bad ${token}`) } });
+    const streamError = await failure(complete(guarded.stream(baseRequest)));
+    for (const error of [httpError, streamError]) {
+      expect(error.message).toContain('[redacted]');
+      expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain(token);
+    }
+  });
+
   it('rejects non-inline images with a typed bad-request error', async () => {
     const error = await failure(
       adapter.completeRequest({ model: 'llava', messages: [{ role: 'user', content: [{ type: 'image', url: 'https://example.invalid/cat.png' }] }] }),

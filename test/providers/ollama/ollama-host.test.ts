@@ -19,7 +19,6 @@ describe('resolveOllamaHost', () => {
     ['[::1]:11434', 'http://[::1]:11434'],
     ['::1', 'http://[::1]:11434'],
     ['[::]', 'http://[::1]:11434'],
-    ['ollama.com', 'https://ollama.com:443'],
     ['example.internal:notaport', 'http://127.0.0.1:11434'],
     ['example.internal:99999', 'http://127.0.0.1:11434'],
   ])('%s → %s', (value, expected) => {

@@ -11,7 +11,7 @@ import { closePools, errorFromResponse } from '../../../providers/http.js';
 import type { LlmEvent } from '../../../providers/types.js';
 import { createOpenAIAdapter } from '../../../providers/adapters/openai.js';
 import { chatCompletionsBody, fullChatBodyOptions } from '../../../providers/adapters/openai-chat-request.js';
-import { chatCompletionResponse } from '../../../providers/adapters/openai-chat-response.js';
+import { chatCompletionResponse, inBodyError } from '../../../providers/adapters/openai-chat-response.js';
 import { chatCompletionEvents } from '../../../providers/adapters/openai-chat-stream.js';
 import { collect, failure, ofType, readFixture, reframeChunks, textOf } from './helpers.js';
 
@@ -159,5 +159,33 @@ describe('openai chat fixtures: non-streaming bodies', () => {
     const headers = Object.fromEntries(Object.entries(recorded.headers).map(([name, values]) => [name.toLowerCase(), values[0]]));
     const error = errorFromResponse('openai', recorded.code, headers, recorded.body);
     expect(error).toMatchObject({ code: LlmErrorCode.badRequest, isRetryable: false, providerCode: 'unsupported_parameter', requestId: 'req_13d9b359dc234adc87be3833cacab1c6' });
+  });
+});
+
+describe('errors inside a 200 response', () => {
+  it.each([
+    [{ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, LlmErrorCode.rateLimited, true],
+    [{ error: { code: '429', message: 'Please retry after 6 seconds.' } }, LlmErrorCode.rateLimited, true],
+    [{ error: { message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, LlmErrorCode.quotaExceeded, false],
+    [{ error: { message: 'too long', type: 'invalid_request_error', code: 'context_length_exceeded' } }, LlmErrorCode.contextLength, false],
+    [{ error: { message: 'Overloaded', type: 'overloaded_error' } }, LlmErrorCode.overloaded, true],
+    [{ error: 'something broke' }, LlmErrorCode.server, true],
+  ])('%j', (payload, code, isRetryable) => {
+    const error = inBodyError('openai', payload as Record<string, unknown>, 'req_1');
+    expect(error).toMatchObject({ code, isRetryable, requestId: 'req_1', status: undefined });
+    expect(error.message).toContain('inside the response');
+  });
+
+  it('an `event: error` frame fails the stream even without an error field', async () => {
+    const body = 'data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\nevent: error\ndata: {"message":"boom"}\n\n';
+    const error = await failure(parse(body));
+    expect(error).toMatchObject({ code: LlmErrorCode.server, isRetryable: true });
+  });
+
+  it('a 200 JSON body carrying an error is thrown, not mapped to an empty answer', () => {
+    expect(() => chatCompletionResponse('openai', 'm', { error: { message: 'bad', type: 'server_error' } })).toThrow(
+      expect.objectContaining({ code: LlmErrorCode.server }),
+    );
+    expect(() => chatCompletionResponse('openai', 'm', { choices: [] })).toThrow(expect.objectContaining({ code: LlmErrorCode.malformedResponse }));
   });
 });
