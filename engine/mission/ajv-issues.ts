@@ -88,7 +88,7 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
       }
       case 'type': {
         const quoteHint = typeof error.data === 'number' && params.type === 'string'
-          ? `put the value in quotes: "${String(error.data)}"` : undefined;
+          ? 'write it in quotes, e.g. "1.0" (unquoted, YAML reads a number)' : undefined;
         issue(pointer, `${where} must be ${typeWords(params.type)}, got ${describeValue(error.data)}`, quoteHint);
         break;
       }

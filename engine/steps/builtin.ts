@@ -34,5 +34,5 @@ export function builtinStepKinds(): StepKind[] {
     csvProcessStep,
     commandStep,
     httpStep,
-  ] as StepKind[];
+  ];
 }
