@@ -104,5 +104,5 @@ export function evaluateExpression(source: string, context: Record<string, unkno
 /** jexl's messages repeat the whole expression; the caller already shows it, so trim that off. */
 export function describeJexlError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/ in expression: [\s\S]*$/, '').replace(/^Token /, 'token ');
+  return message.replace(/ in expression: [\s\S]*$/, '').replace(/^Token /, 'token ').replace(/\s+/g, ' ');
 }

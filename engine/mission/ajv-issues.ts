@@ -88,7 +88,8 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
       }
       case 'type': {
         const quoteHint = typeof error.data === 'number' && params.type === 'string'
-          ? 'write it in quotes, e.g. "1.0" (unquoted, YAML reads a number)' : undefined;
+          ? (pointer === '/version' ? 'write it in quotes, e.g. "1.0" (unquoted, YAML reads a number)' : 'write it in quotes to make it a string')
+          : undefined;
         issue(pointer, `${where} must be ${typeWords(params.type)}, got ${describeValue(error.data)}`, quoteHint);
         break;
       }

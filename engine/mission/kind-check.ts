@@ -55,7 +55,8 @@ export function kindIssues(loaded: LoadedMission, registry: StepKindRegistry): V
       add(typePointer, unsupportedSpelling
         ? `unknown step kind '${step.kind}' (step kinds are snake_case; '${snake}' is a RustChain kind not supported yet)`
         : `unknown step kind '${step.kind}'`,
-        unsupportedSpelling ? undefined : didYouMean(step.kind, registry.names()) ?? `known kinds: ${registry.names().join(', ')}`);
+        unsupportedSpelling ? undefined : didYouMean(step.kind, registry.names())
+          ?? (registry.names().length > 0 ? `known kinds: ${registry.names().join(', ')}` : undefined));
       return;
     }
     const rawParameters = rawStep?.parameters;

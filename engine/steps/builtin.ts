@@ -1,4 +1,4 @@
-/** The built-in step kinds this package ships (files, data, command, http). */
+/** The built-in step kinds this package ships (files, data, command, http, and the model-calling llm, agent, chain). */
 import { commandStep } from './command.js';
 import { copyFileStep } from './copy-file.js';
 import { createFileStep } from './create-file.js';
@@ -13,6 +13,9 @@ import { noopStep } from './noop.js';
 import { parseJsonStep } from './parse-json.js';
 import { parseYamlStep } from './parse-yaml.js';
 import { readFileStep } from './read-file.js';
+import { agentStep } from './llm/agent-step.js';
+import { chainStep } from './llm/chain-step.js';
+import { llmStep } from './llm/llm-step.js';
 import type { StepKind } from './types.js';
 import { validateSchemaStep } from './validate-schema.js';
 
@@ -34,5 +37,8 @@ export function builtinStepKinds(): StepKind[] {
     csvProcessStep,
     commandStep,
     httpStep,
-  ];
+    llmStep,
+    agentStep,
+    chainStep,
+  ] as StepKind[];
 }
