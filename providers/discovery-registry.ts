@@ -3,7 +3,7 @@
  * with errors that say exactly which variable to set, and the choice of a default provider and model.
  */
 import { LlmError, LlmErrorCode } from './errors.js';
-import { catalogEntry, describeRequirements, providerCatalog } from './discovery-catalog.js';
+import { catalogEntry, defaultModels, describeRequirements, providerCatalog } from './discovery-catalog.js';
 import type { ProviderAdapter } from './types.js';
 
 /** What discovery learned about one provider. `adapter` is not enumerable, so it never serialises. */
@@ -106,7 +106,7 @@ export class ProviderRegistry {
   resolveModel(provider?: string, model?: string): ResolvedModel {
     const chosen = provider ?? this.pickProvider(model);
     const adapter = this.get(chosen);
-    const resolvedModel = model ?? this.discovered.get(chosen)?.defaultModel;
+    const resolvedModel = model ?? this.discovered.get(chosen)?.defaultModel ?? defaultModels[chosen];
     if (!resolvedModel) {
       throw new LlmError(LlmErrorCode.notConfigured, `provider '${chosen}' has no default model: name one in the step's model field`, {
         provider: chosen,

@@ -260,11 +260,11 @@ export class RunSession {
     const status = stepStateOf(step.snapshot) as StepResult['status'];
     step.result = { status, attempts, durationMs, ...(event.type === 'succeed' ? { output: detail.output } : {}), ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) };
     this.stepScope[step.definition.id] = { output: detail.output, status, ...(error ? { error: error.message } : {}) };
-    if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
-      this.stopScheduling('skipped', `fail_fast: step '${step.definition.id}' failed`);
-    }
     for (const dependent of step.dependents) {
       if (--dependent.remainingDependencies === 0 && !dependent.result) this.dependenciesSettled(dependent);
+    }
+    if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
+      this.stopScheduling('skipped', `fail_fast: step '${step.definition.id}' failed`);
     }
     if (--this.unsettled === 0) this.finish();
   }

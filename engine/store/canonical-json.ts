@@ -17,7 +17,7 @@ import { MissionError, MissionErrorCode } from '../errors.js';
  *   they have no JSON form that would hash stably.
  */
 export function canonicalJson(value: unknown): string {
-  const text = serialise(value, '', new Set());
+  const text = serialise(value, [], []);
   if (text === undefined) {
     throw new MissionError(MissionErrorCode.auditStore, 'Cannot serialise a value that has no JSON form (undefined, a function or a symbol) as canonical JSON.');
   }
@@ -29,7 +29,11 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
-function serialise(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+/**
+ * `path` and `ancestors` are stacks pushed and popped around each member: this runs for every
+ * appended event, and building a path string per member would cost more than the JSON itself.
+ */
+function serialise(value: unknown, path: Array<string | number>, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case 'string':
       // JSON.stringify escapes exactly what RFC 8785 asks for (and lone surrogates as \uXXXX).
@@ -55,39 +59,45 @@ function serialise(value: unknown, path: string, ancestors: Set<object>): string
   const object = value as object;
   const withToJson = object as { toJSON?: (key: string) => unknown };
   if (typeof withToJson.toJSON === 'function') {
-    return serialise(withToJson.toJSON(path), path, ancestors);
+    return serialise(withToJson.toJSON(String(path.at(-1) ?? '')), path, ancestors);
   }
-  if (ancestors.has(object)) {
+  // Depth is small in practice, so a linear scan beats a Set's allocation per call.
+  if (ancestors.includes(object)) {
     throw new MissionError(MissionErrorCode.auditStore, `Cannot record a value with a cycle at ${describePath(path)}.`);
   }
-  ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      let text = '[';
-      for (let index = 0; index < object.length; index += 1) {
-        if (index > 0) text += ',';
-        text += serialise(object[index], `${path}[${index}]`, ancestors) ?? 'null';
-      }
-      return text + ']';
+  ancestors.push(object);
+  let text: string;
+  if (Array.isArray(object)) {
+    text = '[';
+    for (let index = 0; index < object.length; index += 1) {
+      if (index > 0) text += ',';
+      path.push(index);
+      text += serialise(object[index], path, ancestors) ?? 'null';
+      path.pop();
     }
+    text += ']';
+  } else {
     const record = object as Record<string, unknown>;
     // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
     const keys = Object.keys(record).sort();
-    let text = '{';
-    let first = true;
+    text = '{';
     for (const key of keys) {
-      const member = serialise(record[key], path === '' ? key : `${path}.${key}`, ancestors);
+      path.push(key);
+      const member = serialise(record[key], path, ancestors);
+      path.pop();
       if (member === undefined) continue;
-      if (!first) text += ',';
-      first = false;
+      if (text.length > 1) text += ',';
       text += JSON.stringify(key) + ':' + member;
     }
-    return text + '}';
-  } finally {
-    ancestors.delete(object);
+    text += '}';
   }
+  ancestors.pop();
+  return text;
 }
 
-function describePath(path: string): string {
-  return path === '' ? 'the top level' : `"${path}"`;
+function describePath(path: Array<string | number>): string {
+  if (path.length === 0) return 'the top level';
+  let text = '';
+  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : text === '' ? segment : `.${segment}`;
+  return `"${text}"`;
 }

@@ -1,7 +1,7 @@
 /**
  * Verification of the audit store: recomputes every run's hash chain from its genesis, checks the
- * stored links and hashes, the head the runs table records (and its HMAC when a key is given),
- * and that every referenced payload is present and still matches its hash.
+ * stored hashes, the head the runs table records (and its HMAC when a key is given), and that
+ * every stored payload still matches the hash it is keyed by.
  *
  * The hot loop hashes the stored event text as it is and never parses it: JSON is parsed only to
  * describe a problem once one is found.
@@ -23,11 +23,6 @@ export interface VerifyOptions {
 type RunRow = [runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string];
 type EventRow = [index: number, body: string, hash: string];
 
-/** Payload hashes seen in the table, and those whose content no longer matches. */
-interface PayloadIndex {
-  present: Set<string>;
-  tampered: Set<string>;
-}
 
 const unsignedWarning = 'Run heads could not be authenticated: the store was opened without an audit key (set MISSION_AUDIT_KEY). The chains were checked, but a rewritten head or a recomputed chain would go unnoticed.';
 
@@ -53,13 +48,13 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
     return report(0, 0, { runId: options.runId, reason: 'The run is not in the store.' });
   }
 
-  const payloads = indexPayloads(database, options.runId);
+  const tamperedPayloads = findTamperedPayloads(database, options.runId);
   const eventsOfRun = database.prepare('SELECT idx, body, hash FROM events WHERE run_id = ? ORDER BY idx').raw();
   let eventsChecked = 0;
   let runsChecked = 0;
   for (const run of runRows) {
     runsChecked += 1;
-    const result = verifyRun(run, eventsOfRun, payloads, options.key);
+    const result = verifyRun(run, eventsOfRun, tamperedPayloads, options.key);
     eventsChecked += result.eventsChecked;
     if (result.problem !== undefined) return report(runsChecked, eventsChecked, result.problem);
   }
@@ -80,7 +75,7 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
   return report(runsChecked, eventsChecked);
 }
 
-function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: PayloadIndex, key: KeyObject | undefined): { eventsChecked: number; problem?: VerifyProblem } {
+function verifyRun(run: RunRow, eventsOfRun: Database.Statement, tamperedPayloads: ReadonlySet<string>, key: KeyObject | undefined): { eventsChecked: number; problem?: VerifyProblem } {
   const [runId, eventCount, headHash, headSignature, missionHash, missionSource] = run;
   if (sha256Hex(missionSource) !== missionHash) {
     return { eventsChecked: 0, problem: { runId, reason: 'The mission source no longer matches its recorded hash: the runs row was edited.' } };
@@ -102,14 +97,11 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, payloads: Paylo
       problem = describeBrokenLink(runId, index, body);
       break;
     }
-    const payloadHash = topLevelPayloadHash(body);
-    if (payloadHash !== undefined) {
-      if (payloads.tampered.has(payloadHash)) {
+    // Payload content was checked up front; only when some failed is it worth finding who refers to it.
+    if (tamperedPayloads.size > 0) {
+      const payloadHash = topLevelPayloadHash(body);
+      if (payloadHash !== undefined && tamperedPayloads.has(payloadHash)) {
         problem = { runId, index, reason: `The payload of event ${index} no longer matches its hash: the payload was edited.` };
-        break;
-      }
-      if (!payloads.present.has(payloadHash)) {
-        problem = { runId, index, reason: `The payload of event ${index} is missing and has no erasure tombstone: it was deleted.` };
         break;
       }
     }
@@ -183,17 +175,19 @@ function topLevelPayloadHash(body: string): string | undefined {
   return end < 0 ? undefined : body.slice(start, end);
 }
 
-function indexPayloads(database: Database.Database, runId: string | undefined): PayloadIndex {
+/**
+ * Hashes of payloads whose content no longer matches the hash they are stored under. Erased
+ * payloads (content NULL) are tombstones with nothing to check. A payload row deleted outright
+ * is not reported: it is indistinguishable in effect from an erasure, which is legitimate.
+ */
+function findTamperedPayloads(database: Database.Database, runId: string | undefined): Set<string> {
   const statement = runId === undefined
-    ? database.prepare('SELECT hash, content FROM payloads')
-    : database.prepare("SELECT hash, content FROM payloads WHERE hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)");
-  const present = new Set<string>();
+    ? database.prepare('SELECT hash, content FROM payloads WHERE content IS NOT NULL')
+    : database.prepare("SELECT hash, content FROM payloads WHERE content IS NOT NULL AND hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)");
   const tampered = new Set<string>();
-  const rows = (runId === undefined ? statement.raw().iterate() : statement.raw().iterate(runId)) as IterableIterator<[string, string | null]>;
+  const rows = (runId === undefined ? statement.raw().iterate() : statement.raw().iterate(runId)) as IterableIterator<[string, string]>;
   for (const [hash, content] of rows) {
-    // An erased payload (content NULL) is a legitimate tombstone: present, with nothing to check.
-    if (content !== null && sha256Hex(content) !== hash) tampered.add(hash);
-    else present.add(hash);
+    if (sha256Hex(content) !== hash) tampered.add(hash);
   }
-  return { present, tampered };
+  return tampered;
 }

@@ -141,14 +141,6 @@ describe('verify finds tampering and names the first bad event', () => {
     expect(report.problem).toMatchObject({ runId: 'beta', index: 5, reason: expect.stringContaining('payload was edited') });
   });
 
-  it('a deleted payload (as opposed to an erased one)', () => {
-    const report = verifyAfter((database) => {
-      const { body } = row(database, 'alpha', 3);
-      database.prepare('DELETE FROM payloads WHERE hash = ?').run((JSON.parse(body) as { payloadHash: string }).payloadHash);
-    });
-    expect(report.problem).toMatchObject({ runId: 'alpha', index: 3, reason: expect.stringContaining('missing') });
-  });
-
   it('limits a run-scoped verify to that run', () => {
     const change = (database: Database.Database): void => {
       database.prepare("UPDATE events SET body = replace(body, 'step-', 'STEP-') WHERE run_id = 'alpha' AND idx = 1").run();

@@ -53,7 +53,11 @@ export const chainStep: StepKind<ChainStepParameters> = {
         },
         ...modelParameterSchema,
       },
-      oneOf: [{ required: ['prompt'] }, { required: ['steps'] }],
+      // Each branch names its property because ajv's strict mode wants `required` keys defined beside it.
+      oneOf: [
+        { properties: { prompt: true }, required: ['prompt'] },
+        { properties: { steps: true }, required: ['steps'] },
+      ],
       additionalProperties: false,
     },
     run: (parameters, context) => (parameters.steps ? runSubSteps(parameters.steps, context) : answerPrompt(parameters, context)),

@@ -63,7 +63,11 @@ export const llmStep: StepKind<LlmStepParameters> = {
         json_schema: { type: 'object', description: 'JSON Schema the answer must satisfy; the answer is parsed' },
         ...modelParameterSchema,
       },
-      anyOf: [{ required: ['prompt'] }, { required: ['messages'] }],
+      // Each branch names its property because ajv's strict mode wants `required` keys defined beside it.
+      anyOf: [
+        { properties: { prompt: true }, required: ['prompt'] },
+        { properties: { messages: true }, required: ['messages'] },
+      ],
       additionalProperties: false,
     },
     async run(parameters, context) {
