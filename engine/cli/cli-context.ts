@@ -32,7 +32,7 @@ export interface StoreOptions {
 
 /** The database path: `--db`, else `MISSION_DB`, else `.mission/state.db` under the working directory. */
 export function databasePath(options: StoreOptions): string {
-  return path.resolve(options.db ?? process.env.MISSION_DB ?? path.join('.mission', 'state.db'));
+  return path.resolve(options.db || process.env.MISSION_DB || path.join('.mission', 'state.db'));
 }
 
 /** Opens the audit store, HMAC-signing chain heads when `MISSION_AUDIT_KEY` is set. */

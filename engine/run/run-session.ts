@@ -220,7 +220,7 @@ export class RunSession {
         if (!this.canRetry(step, retryable)) return this.settle(step, { type: 'fail', retryable: false }, { error });
         const delayMs = retryDelayMs(step.definition.retry!, before, (error as { retryAfterMs?: number }).retryAfterMs);
         this.transition(step, { type: 'fail', retryable: true }, { attempt: before, delayMs, error: error.toJSON() });
-        this.logger.warn({ stepId: step.definition.id, attempt: before, delayMs, code: error.code }, 'step failed; retrying');
+        this.logger.info({ stepId: step.definition.id, attempt: before, delayMs, code: error.code }, 'step failed; retrying');
         try {
           await sleep(delayMs, this.controller.signal);
         } catch {

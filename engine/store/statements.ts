@@ -22,8 +22,23 @@ export interface RunRow {
 
 const runColumns = 'run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, ended_at, event_count, head_hash';
 
+/** The statements of one connection. */
+export interface Statements {
+  insertRun: Database.Statement;
+  selectRun: Database.Statement;
+  listRuns: Database.Statement;
+  selectHead: Database.Statement;
+  updateStatus: Database.Statement;
+  updateHead: Database.Statement;
+  insertEvent: Database.Statement;
+  selectEvents: Database.Statement;
+  insertPayload: Database.Statement;
+  selectPayload: Database.Statement;
+  erasePayloads: Database.Statement;
+}
+
 /** Prepares every statement the store uses on `database`. */
-export function openStatements(database: Database.Database) {
+export function openStatements(database: Database.Database): Statements {
   return {
     insertRun: database.prepare(
       'INSERT INTO runs (run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, event_count, head_hash, head_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -45,6 +60,3 @@ export function openStatements(database: Database.Database) {
     ),
   };
 }
-
-/** The statements of one connection. */
-export type Statements = ReturnType<typeof openStatements>;

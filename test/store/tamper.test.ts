@@ -139,6 +139,8 @@ describe('verify finds tampering and names the first bad event', () => {
       database.prepare('UPDATE payloads SET content = ? WHERE hash = ?').run(JSON.stringify({ output: 'doctored' }), payloadHash);
     });
     expect(report.problem).toMatchObject({ runId: 'beta', index: 5, reason: expect.stringContaining('payload was edited') });
+    expect(verifyAfter(() => undefined, { runId: 'beta' }).problem).toMatchObject({ runId: 'beta', index: 5 });
+    expect(verifyAfter(() => undefined, { runId: 'alpha' }).ok).toBe(true);
   });
 
   it('limits a run-scoped verify to that run', () => {
