@@ -18,6 +18,7 @@ import { migrate } from './schema.js';
 import { openStatements, type RunRow, type Statements } from './statements.js';
 import type { AppendInput, RunRecord, RunStatus, StoredEvent, VerifyReport } from './types.js';
 import { verifyStore } from './verify.js';
+import { writeBatch, type Head, type PendingEvent } from './write-batch.js';
 
 /** Pending appends beyond which `append()` writes the batch before adding more. */
 const batchLimit = 512;
@@ -43,13 +44,6 @@ export interface CreateRunInput {
   workspace: string;
   startedAt?: Date;
 }
-
-interface Head {
-  count: number;
-  hash: string;
-}
-
-type PendingEvent = [runId: string, index: number, body: string, hash: string];
 
 /** A SQLite audit store; see the module comment for its write model. */
 export class AuditStore {
@@ -290,40 +284,22 @@ export class AuditStore {
   }
 
   /**
-   * Writes the pending batch and moves the heads, atomically. Runs whose database head moved
-   * since the batch began (another writer) are not written: their events are dropped and their
-   * cached head forgotten, and the error says so after the other runs' rows are committed.
+   * Writes the pending batch (see {@link writeBatch}). Events of runs another writer moved are
+   * dropped, and the error says so after the other runs' rows are committed. When SQLite fails
+   * the batch stays pending for the next attempt.
    */
   #writePending(): void {
     if (this.#closed || this.#pendingEvents.length === 0) return;
-    const conflicts: string[] = [];
-    const write = this.#database.transaction(() => {
-      for (const [runId, base] of this.#batchBase) {
-        const row = this.#statements.selectHead.get(runId) as [number, string] | undefined;
-        if (row === undefined || row[0] !== base.count || row[1] !== base.hash) conflicts.push(runId);
-      }
-      for (const [hash, content] of this.#pendingPayloads) this.#statements.insertPayload.run(hash, content);
-      for (const pending of this.#pendingEvents) {
-        if (conflicts.length === 0 || !conflicts.includes(pending[0])) this.#statements.insertEvent.run(pending);
-      }
-      for (const runId of this.#batchBase.keys()) {
-        if (conflicts.includes(runId)) continue;
-        const head = this.#heads.get(runId) as Head;
-        this.#statements.updateHead.run(head.count, head.hash, this.#sign(runId, head.count, head.hash), runId);
-      }
-    });
-    try {
-      write.immediate();
-    } catch (error) {
-      throw new MissionError(MissionErrorCode.io, `Could not write ${this.#pendingEvents.length} audit events: ${(error as Error).message}`, {
-        cause: error,
-        isRetryable: (error as { code?: string }).code === 'SQLITE_BUSY',
-      });
-    }
-    const dropped = conflicts.length === 0 ? 0 : this.#pendingEvents.filter((pending) => conflicts.includes(pending[0])).length;
+    const { conflicts, dropped } = writeBatch(
+      this.#database,
+      this.#statements,
+      { events: this.#pendingEvents, payloads: this.#pendingPayloads, bases: this.#batchBase, heads: this.#heads },
+      (runId, count, headHash) => this.#sign(runId, count, headHash),
+    );
     this.#pendingEvents = [];
     this.#pendingPayloads.clear();
     this.#batchBase.clear();
+    // Forget conflicting heads: the next append re-reads the head the other writer left.
     for (const runId of conflicts) this.#heads.delete(runId);
     if (conflicts.length > 0) {
       throw new MissionError(
