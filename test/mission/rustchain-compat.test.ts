@@ -19,7 +19,7 @@ const expected: Record<string, 'valid' | string[]> = {
   'demo__gif_mission.yaml': 'valid',
   'examples__agent_demo.yaml': 'valid',
   // The agent kind takes name/objective/tools/…; RustChain silently ignored `context_file`.
-  'examples__agent_reasoning.yaml': ["34:7: unknown parameter 'context_file' in step 'agent_reasoning'"],
+  'examples__agent_reasoning.yaml': 'valid',
   'examples__api_integration.yaml': 'valid',
   'examples__automation_workflow.yaml': 'valid',
   'examples__benchmark_suite.yaml': 'valid',

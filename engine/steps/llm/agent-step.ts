@@ -6,7 +6,10 @@
 import type { LlmMessage, LlmTool, ToolCall, Usage } from '../../../providers/types.js';
 import { emptyUsage } from '../../../providers/types.js';
 import { MissionError, MissionErrorCode } from '../../errors.js';
+import { readFile } from 'node:fs/promises';
 import { defineStepKind } from '../define-step.js';
+import { fileSystemError } from '../step-errors.js';
+import { resolveInWorkspace } from '../workspace-path.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
@@ -17,6 +20,8 @@ import { modelParameterSchema } from './llm-step.js';
 export interface AgentStepParameters {
   objective: string;
   name?: string;
+  /** A workspace file whose text is given to the agent as context. */
+  context_file?: string;
   tools?: string[];
   max_iterations?: number;
   model?: string;
@@ -44,6 +49,7 @@ export const agentStep: StepKind<AgentStepParameters> = {
       properties: {
         objective: { type: 'string', description: 'what the agent must achieve' },
         name: { type: 'string', description: "the agent's name (default: the step id)" },
+        context_file: { type: 'string', description: 'a workspace file whose text the agent is given as context' },
         tools: { type: 'array', items: { type: 'string' }, description: `step kinds the agent may call (default: ${defaultAgentTools.join(', ')})` },
         max_iterations: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
         ...modelParameterSchema,
@@ -71,7 +77,7 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
         `You are an autonomous agent named '${name}'. Work towards the objective you are given. ` +
           'Call the tools you need; when you have the final answer, reply with it and call no tool.',
     },
-    { role: 'user', content: parameters.objective },
+    { role: 'user', content: await objectiveWithContext(parameters, context) },
   ];
   const usage: Usage = emptyUsage();
   const toolLog: { tool: string; ok: boolean }[] = [];
@@ -103,6 +109,18 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
     }
   }
   throw new MissionError(MissionErrorCode.stepFailed, `agent '${name}' did not finish within ${maxIterations} iterations`);
+}
+
+async function objectiveWithContext(parameters: AgentStepParameters, context: StepContext): Promise<string> {
+  if (!parameters.context_file) return parameters.objective;
+  const file = await resolveInWorkspace(context.workspace, parameters.context_file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileSystemError(error, 'read the context file', parameters.context_file, context.signal);
+  }
+  return `${parameters.objective}\n\nContext (from ${parameters.context_file}):\n${truncate(text)}`;
 }
 
 function resolveTools(names: string[], registry: StepKindRegistry): StepKind[] {
