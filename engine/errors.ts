@@ -44,8 +44,6 @@ export const MissionErrorCode = {
   runNotFound: 'MISSION_ERR_RUN_NOT_FOUND',
   /** A run that cannot be resumed (already finished, or its mission file changed). */
   notResumable: 'MISSION_ERR_NOT_RESUMABLE',
-  /** The audit chain failed verification. */
-  auditTampered: 'MISSION_ERR_AUDIT_TAMPERED',
   /**
    * The audit store refused a write: a run id used twice, another writer appended to the same run,
    * or a value with no JSON form (non-finite number, bigint, cycle).
