@@ -15,25 +15,32 @@ export function stepIndexById(mission: MissionDefinition): Map<string, number> {
   return index;
 }
 
-/** Ids of all steps a step transitively depends on (unknown targets ignored). */
-export function upstreamSteps(mission: MissionDefinition): Map<string, Set<string>> {
+/**
+ * Answers "is `target` upstream of `stepId`?" (a transitive `depends_on`), computing each asked-about
+ * step's ancestors once, iteratively: a 10,000-step chain neither overflows the stack nor builds
+ * the full quadratic closure for steps no template asks about.
+ */
+export function upstreamLookup(mission: MissionDefinition): (stepId: string, target: string) => boolean {
   const byId = stepIndexById(mission);
-  const result = new Map<string, Set<string>>();
-  const visit = (id: string, seen: Set<string>): void => {
-    const position = byId.get(id);
-    if (position === undefined) return;
-    for (const target of mission.steps[position].dependsOn) {
-      if (seen.has(target) || !byId.has(target)) continue;
-      seen.add(target);
-      visit(target, seen);
+  const cache = new Map<string, Set<string>>();
+  const ancestors = (id: string): Set<string> => {
+    let seen = cache.get(id);
+    if (seen) return seen;
+    seen = new Set<string>();
+    const pending = [id];
+    while (pending.length > 0) {
+      const position = byId.get(pending.pop()!);
+      if (position === undefined) continue;
+      for (const dependency of mission.steps[position].dependsOn) {
+        if (seen.has(dependency) || !byId.has(dependency)) continue;
+        seen.add(dependency);
+        pending.push(dependency);
+      }
     }
+    cache.set(id, seen);
+    return seen;
   };
-  for (const id of byId.keys()) {
-    const seen = new Set<string>();
-    visit(id, seen);
-    result.set(id, seen);
-  }
-  return result;
+  return (stepId, target) => ancestors(stepId).has(target);
 }
 
 /**
@@ -51,30 +58,41 @@ function cycles(mission: MissionDefinition): number[][] {
   const stack: number[] = [];
   const onStack = new Set<number>();
   const components: number[][] = [];
-  // Recursion depth is bounded by the number of steps, which is small for any real mission.
-  const connect = (node: number): void => {
-    order.set(node, counter);
-    low.set(node, counter);
-    counter++;
-    stack.push(node);
-    onStack.add(node);
-    for (const next of edges(node)) {
-      if (!order.has(next)) {
-        connect(next);
-        low.set(node, Math.min(low.get(node)!, low.get(next)!));
-      } else if (onStack.has(next)) {
-        low.set(node, Math.min(low.get(node)!, order.get(next)!));
+  const finish = (node: number): void => {
+    if (low.get(node) !== order.get(node)) return;
+    const component: number[] = [];
+    let member: number;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== node);
+    if (component.length > 1 || edges(node).includes(node)) components.push(component.sort((a, b) => a - b));
+  };
+  // Iterative, with an explicit frame stack: a mission may be a chain of thousands of steps.
+  const connect = (root: number): void => {
+    const frames: { node: number; next: number[]; cursor: number }[] = [];
+    const enter = (node: number): void => {
+      order.set(node, counter);
+      low.set(node, counter);
+      counter++;
+      stack.push(node);
+      onStack.add(node);
+      frames.push({ node, next: edges(node), cursor: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      if (frame.cursor < frame.next.length) {
+        const next = frame.next[frame.cursor++];
+        if (!order.has(next)) enter(next);
+        else if (onStack.has(next)) low.set(frame.node, Math.min(low.get(frame.node)!, order.get(next)!));
+        continue;
       }
-    }
-    if (low.get(node) === order.get(node)) {
-      const component: number[] = [];
-      let member: number;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== node);
-      if (component.length > 1 || edges(node).includes(node)) components.push(component.sort((a, b) => a - b));
+      frames.pop();
+      finish(frame.node);
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
     }
   };
   for (const position of byId.values()) if (!order.has(position)) connect(position);

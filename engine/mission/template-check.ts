@@ -6,7 +6,7 @@ import {
   conditionExpression, expressionReferences, scanTemplate, scopeRoots, stepScopeFields, transformNames,
 } from '../expressions/index.js';
 import { describeJexlError } from '../expressions/jexl-engine.js';
-import { stepIndexById, upstreamSteps } from './graph.js';
+import { stepIndexById, upstreamLookup } from './graph.js';
 import { didYouMean } from './suggest.js';
 import { toPointer } from './source-positions.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
@@ -33,7 +33,7 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
   const { mission } = loaded;
   const issues: ValidationIssue[] = [];
   const stepIds = stepIndexById(mission);
-  const upstream = upstreamSteps(mission);
+  const isUpstream = upstreamLookup(mission);
   const declaredVars = new Set([...Object.keys(mission.vars), ...(options.providedVars ?? [])]);
   const positionOf = (place: Place) => place.offset !== undefined && loaded.positionInValue
     ? loaded.positionInValue(place.pointer, place.offset)
@@ -74,7 +74,7 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
           add(place, `step '${id}' reads its own result in ${shown}`, 'a step can only read steps that finished before it');
           continue;
         }
-        if (!upstream.get(place.stepId)?.has(id)) {
+        if (!isUpstream(place.stepId, id)) {
           add(place, `step '${place.stepId}' reads steps.${id}, but does not depend on '${id}'`, `add '${id}' to depends_on`);
         }
       }

@@ -3,6 +3,7 @@
  * settled become ready; up to `max_parallel_steps` run at once; each step's lifecycle is advanced
  * through the XState step machine, and every state change is appended to the audit chain.
  */
+import { setMaxListeners } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { evaluateCondition, type TemplateScope } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
@@ -75,6 +76,8 @@ export class RunSession {
     private readonly restored?: RestoredState,
   ) {
     this.mission = loaded.mission;
+    // Every running step listens to the run's signal; a wide mission legitimately has many.
+    setMaxListeners(0, this.controller.signal);
     this.store = settings.store;
     this.logger = settings.logger ?? pino({ level: 'silent' });
     const env = settings.env ?? process.env;

@@ -1,0 +1,129 @@
+/**
+ * LLM-layer overhead: CPU and wall time per call of our OpenAI adapter against the official openai
+ * SDK and a bare undici `request()` (the floor), non-streamed and streamed, all against one local
+ * fake server serving canned API bytes. The server runs in a child process, so the CPU measured
+ * here (process.cpuUsage) is the client's alone. Then in-memory stream-parse throughput of our SSE
+ * decoder and chunk mapping against the SDK's parser and a decode-split-JSON.parse baseline.
+ *
+ * `BENCH_LLM_CALLS` (default 1000) sets calls per client and mode.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Agent } from 'undici';
+import { closePools } from '../providers/http.js';
+import { createClients, type BenchClient } from './providers/http-clients.js';
+import type { FakeServerReady } from './providers/openai-fake-server.js';
+import { measureParseThroughput, parseInput } from './providers/parse-throughput.js';
+import { printTable } from './providers/table.js';
+
+const calls = Number(process.env.BENCH_LLM_CALLS ?? 1000);
+const warmUpCalls = Math.max(50, Math.round(calls / 5));
+/** Measured calls are split into interleaved rounds so that drift (GC, JIT, thermal) hits all clients alike. */
+const rounds = 4;
+const parseDeltas = 5000;
+
+interface CallCost {
+  cpuMicros: number;
+  wallMicros: number;
+}
+
+async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(fileURLToPath(new URL('./providers/openai-fake-server.js', import.meta.url)), [], { stdio: 'inherit' });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as FakeServerReady).port));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`fake server exited early (code ${code})`)));
+  });
+  return { child, port };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.disconnect();
+  await exited;
+}
+
+async function callMany(client: BenchClient, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) await client.call();
+}
+
+/** Warms every client up, then times `calls` calls each, interleaved in rounds. */
+async function measureClients(clients: BenchClient[]): Promise<CallCost[]> {
+  for (const client of clients) {
+    const got = await client.call();
+    if (got !== client.expected) throw new Error(`${client.name} returned ${JSON.stringify(got).slice(0, 80)}…, not the canned answer`);
+    await callMany(client, warmUpCalls);
+  }
+  const totals = clients.map(() => ({ cpu: 0, wall: 0 }));
+  const perRound = Math.ceil(calls / rounds);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, client] of clients.entries()) {
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      await callMany(client, perRound);
+      const cpu = process.cpuUsage(cpuStart);
+      totals[index].cpu += cpu.user + cpu.system;
+      totals[index].wall += (performance.now() - wallStart) * 1000;
+    }
+  }
+  const measured = perRound * rounds;
+  return totals.map(({ cpu, wall }) => ({ cpuMicros: cpu / measured, wallMicros: wall / measured }));
+}
+
+const micros = (value: number): string => value.toFixed(1);
+const ratio = (value: number, base: number): string => `${(value / base).toFixed(2)}x`;
+
+async function httpOverhead(): Promise<void> {
+  const { child, port } = await startServer();
+  const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  const rows: string[][] = [];
+  try {
+    for (const streamed of [false, true]) {
+      const clients = createClients(baseUrl, streamed, agent);
+      const costs = await measureClients(clients);
+      // Table order is adapter, SDK, bare.
+      const [, sdk, bare] = costs;
+      for (const [index, cost] of costs.entries()) {
+        rows.push([
+          streamed ? 'streamed' : 'non-streamed',
+          clients[index].name,
+          micros(cost.cpuMicros),
+          micros(cost.wallMicros),
+          ratio(cost.cpuMicros, sdk.cpuMicros),
+          ratio(cost.cpuMicros, bare.cpuMicros),
+          ratio(cost.wallMicros, sdk.wallMicros),
+          ratio(cost.wallMicros, bare.wallMicros),
+        ]);
+      }
+    }
+  } finally {
+    await stopServer(child);
+    await agent.close();
+    await closePools();
+  }
+  console.log(`HTTP round trips: ${calls} sequential calls per row after ${warmUpCalls} warm-up calls; fake server in a child process (its CPU excluded)`);
+  printTable(['mode', 'client', 'CPU µs/call', 'wall µs/call', 'CPU ×SDK', 'CPU ×bare', 'wall ×SDK', 'wall ×bare'], rows, 2);
+}
+
+async function parseOverhead(): Promise<void> {
+  const input = parseInput(parseDeltas);
+  const results = await measureParseThroughput(input, 1500);
+  const [baseline] = results;
+  const sdk = results[results.length - 1];
+  console.log(`\nStream parse in memory: ${input.frames} SSE frames, ${(input.bytes / 1e6).toFixed(2)} MB, ${input.slices.length} slices of 16 KiB`);
+  printTable(
+    ['parser', 'MB/s', 'µs/frame', '×baseline time', '×SDK time'],
+    results.map((result) => [
+      result.name,
+      result.megabytesPerSecond.toFixed(1),
+      result.microsPerFrame.toFixed(2),
+      ratio(baseline.megabytesPerSecond, result.megabytesPerSecond),
+      ratio(sdk.megabytesPerSecond, result.megabytesPerSecond),
+    ]),
+  );
+}
+
+await httpOverhead();
+await parseOverhead();
