@@ -4,7 +4,7 @@
  * the same schema with no hashing or batching logic, one transaction per 512 rows; and, for
  * verify, reading and hashing every row with no checks.
  *
- * Run: `npx vite-node bench/audit-store.ts` (or `npm run bench` once wired into run-all).
+ * Run with `npm run bench`.
  */
 import Database from 'better-sqlite3';
 import { hash } from 'node:crypto';

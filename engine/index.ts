@@ -42,3 +42,6 @@ export type { RunRecord, RunStatus, StoredEvent, VerifyReport, VerifyProblem, Ap
 export { MissionError, MissionErrorCode } from './errors.js';
 export type { MissionErrorCodeValue } from './errors.js';
 export { CodedError, LlmError, LlmErrorCode } from '../providers/errors.js';
+
+// Wiring the LLM layer into steps (`services.llm`).
+export { llmServiceFromProviders } from './steps/llm/llm-service.js';

@@ -103,7 +103,7 @@ async function timeParser(name: string, input: ParseInput, parse: (input: ParseI
 export async function measureParseThroughput(input: ParseInput, minimumMs: number): Promise<ParseResult[]> {
   return [
     await timeParser('baseline: TextDecoder + split + JSON.parse', input, baseline, minimumMs),
-    await timeParser('ours: SseDecoder only', input, sseDecoderOnly, minimumMs),
+    await timeParser('ours: SseDecoder only (no JSON.parse)', input, sseDecoderOnly, minimumMs),
     await timeParser('ours: SseDecoder + chunk mapping', input, sseDecoderAndMapping, minimumMs),
     await timeParser('openai SDK: Stream.fromSSEResponse', input, sdkStream, minimumMs),
   ];
