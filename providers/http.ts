@@ -55,6 +55,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  /** Values (API keys, tokens) scrubbed from any error this request throws: servers echo them. */
+  secrets?: string[];
 }
 
 /** A response whose status was 2xx; its body is still unread. */
@@ -69,6 +71,14 @@ export interface HttpResponse {
  * {@link LlmError}; transport faults become retryable connection or timeout errors.
  */
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  try {
+    return await send(request);
+  } catch (error) {
+    throw request.secrets ? withoutSecrets(error, request.secrets) : error;
+  }
+}
+
+async function send(request: HttpRequest): Promise<HttpResponse> {
   let response: Dispatcher.ResponseData;
   try {
     response = await poolFor(request.url.origin).request({
@@ -295,4 +305,18 @@ function stringOrUndefined(value: unknown): string | undefined {
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/**
+ * Scrubs secrets out of an error's message and stack. Servers sometimes echo the key they were
+ * sent (a 401 "Incorrect API key provided: …"), and messages end up in logs and the audit store.
+ */
+export function withoutSecrets(error: unknown, secrets: string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const present = secrets.filter((secret) => secret.length >= 4);
+  if (present.length === 0) return error;
+  const scrub = (text: string): string => present.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  error.message = scrub(error.message);
+  if (error.stack) error.stack = scrub(error.stack);
+  return error;
 }

@@ -67,6 +67,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
       headers: headers(),
       body: JSON.stringify(buildAnthropicBody(request, { stream, defaultMaxTokens: config.defaultMaxTokens })),
       signal,
+      secrets: [config.apiKey],
     });
 
   return {
@@ -90,7 +91,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
         const url = new URL(`${base}/v1/models`);
         url.searchParams.set('limit', '1000');
         if (afterId) url.searchParams.set('after_id', afterId);
-        const response = await sendRequest({ provider: anthropicProvider, url, method: 'GET', headers: headers(), signal: options?.signal });
+        const response = await sendRequest({ provider: anthropicProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets: [config.apiKey] });
         const body = (await readJson(anthropicProvider, response, options?.signal)) as { data?: { id?: unknown }[]; has_more?: unknown; last_id?: unknown };
         if (!Array.isArray(body?.data)) {
           throw new LlmError(LlmErrorCode.malformedResponse, 'anthropic returned a model list without a data array', { provider: anthropicProvider });

@@ -62,7 +62,7 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
     const url = new URL(`${root}/${geminiModelPath(request.model)}:${method}`);
     // Without alt=sse the stream is one long JSON array instead of SSE events.
     if (method === 'streamGenerateContent') url.searchParams.set('alt', 'sse');
-    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal });
+    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal, secrets: [config.apiKey] });
   };
 
   return {
@@ -85,7 +85,7 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
         const url = new URL(`${root}/models`);
         url.searchParams.set('pageSize', '1000');
         if (pageToken) url.searchParams.set('pageToken', pageToken);
-        const response = await sendRequest({ provider: geminiProvider, url, method: 'GET', headers: headers(), signal: options?.signal });
+        const response = await sendRequest({ provider: geminiProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets: [config.apiKey] });
         const body = (await readJson(geminiProvider, response, options?.signal)) as { models?: { name?: unknown }[]; nextPageToken?: unknown };
         if (body?.models !== undefined && !Array.isArray(body.models)) {
           throw new LlmError(LlmErrorCode.malformedResponse, 'gemini returned a model list whose models is not an array', { provider: geminiProvider });

@@ -4,7 +4,7 @@
  * parsing and error mapping live here once.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, readJson, readRateLimit, sendRequest, withoutSecrets, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { chatCompletionsBody, type ChatBodyOptions } from './openai-chat-request.js';
@@ -111,20 +111,6 @@ function modelIds(provider: string, body: unknown): string[] {
 
 function requestIdOf(headers: Record<string, string>): string | undefined {
   return headers['x-request-id'] ?? headers['apim-request-id'];
-}
-
-/**
- * Scrubs secrets out of an error's message and stack. Servers sometimes echo the key they were
- * sent (a 401 "Incorrect API key provided: …"), and messages end up in logs and the audit store.
- */
-export function withoutSecrets(error: unknown, secrets: string[]): unknown {
-  if (!(error instanceof Error)) return error;
-  const present = secrets.filter((secret) => secret.length >= 4);
-  if (present.length === 0) return error;
-  const scrub = (text: string): string => present.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
-  error.message = scrub(error.message);
-  if (error.stack) error.stack = scrub(error.stack);
-  return error;
 }
 
 /** Joins a base URL and a path without doubling or dropping slashes. */
