@@ -56,4 +56,20 @@ export function registerAuditCommands(program: Command): void {
         store.close();
       }
     });
+
+  audit
+    .command('erase')
+    .description("erase a run's payloads (step outputs, prompts, completions) for a privacy request; the chain still verifies")
+    .argument('<run-id>', 'run id')
+    .option('--db <path>', 'audit database')
+    .action((runId: string, options: StoreOptions) => {
+      const store = openStore(options);
+      try {
+        if (!store.getRun(runId)) throw new CliExit(ExitCode.failed, `no run with id ${runId}`);
+        const erased = store.erasePayloads(runId);
+        process.stdout.write(`erased ${erased} payloads of run ${runId}; its events and hash chain are kept\n`);
+      } finally {
+        store.close();
+      }
+    });
 }

@@ -222,7 +222,12 @@ export class AuditStore {
     if (this.#statements.selectRun.get(runId) === undefined) {
       throw new MissionError(MissionErrorCode.runNotFound, `Run "${runId}" is not in the audit store.`);
     }
-    return this.#statements.erasePayloads.run(new Date().toISOString(), runId).changes;
+    // The run's input variables are personal data too; they live on the run row, outside the chain.
+    const erase = this.#database.transaction(() => {
+      this.#statements.eraseRunVars.run(runId);
+      return this.#statements.erasePayloads.run(new Date().toISOString(), runId).changes;
+    });
+    return erase();
   }
 
   /** Verifies every run's chain (or one run's) and reports the first problem. */

@@ -35,6 +35,7 @@ export interface Statements {
   insertPayload: Database.Statement;
   selectPayload: Database.Statement;
   erasePayloads: Database.Statement;
+  eraseRunVars: Database.Statement;
 }
 
 /** Prepares every statement the store uses on `database`. */
@@ -58,5 +59,6 @@ export function openStatements(database: Database.Database): Statements {
     erasePayloads: database.prepare(
       "UPDATE payloads SET content = NULL, erased_at = ? WHERE content IS NOT NULL AND hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)",
     ),
+    eraseRunVars: database.prepare("UPDATE runs SET vars = '{}' WHERE run_id = ?"),
   };
 }

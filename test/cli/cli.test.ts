@@ -96,6 +96,23 @@ describe('mission audit verify', () => {
   });
 });
 
+describe('mission audit erase', () => {
+  it("erases a run's payloads and the chain still verifies", async () => {
+    const cwd = tempDir();
+    const run = JSON.parse((await runCli(['run', path.join(missions, 'hello.yaml'), '--json', '--var', 'who=private-person'], cwd)).stdout);
+    const erased = await runCli(['audit', 'erase', run.runId], cwd);
+    expect(erased.code).toBe(0);
+    expect(erased.stdout).toMatch(/^erased [1-9]\d* payloads/);
+    expect((await runCli(['audit', 'verify', '--run', run.runId], cwd)).code).toBe(0);
+    const database = new Database(path.join(cwd, '.mission', 'state.db'));
+    const payloads = database.prepare("select count(*) as count from payloads where content like '%private-person%'").get() as { count: number };
+    const runs = database.prepare("select count(*) as count from runs where vars like '%private-person%'").get() as { count: number };
+    database.close();
+    expect(payloads.count).toBe(0);
+    expect(runs.count).toBe(0);
+  });
+});
+
 describe('interruption and resume', () => {
   it('Ctrl-C cancels running steps, kills their processes, records it and exits 130', async () => {
     const cwd = tempDir();
