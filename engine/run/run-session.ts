@@ -30,6 +30,8 @@ const eventForState: Record<string, string> = {
   cancelled: 'step-cancelled',
 };
 
+const finalStates: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+
 interface StepRuntime {
   definition: StepDefinition;
   snapshot: StepSnapshot;
@@ -211,13 +213,7 @@ export class RunSession {
         return this.succeed(step, kind, output);
       } catch (thrown) {
         const error = asCodedError(thrown);
-        if (this.controller.signal.aborted) {
-          const timedOut = this.missionError !== undefined;
-          return this.settle(step, timedOut ? { type: 'fail', retryable: false } : { type: 'cancel' }, {
-            error: timedOut ? this.missionError : undefined,
-            reason: timedOut ? undefined : 'the run was cancelled',
-          });
-        }
+        if (this.controller.signal.aborted) return this.settleAborted(step);
         const retryable = isRetryableFailure(error, step.definition.retry);
         const before = step.snapshot.context.attempt;
         if (!this.canRetry(step, retryable)) return this.settle(step, { type: 'fail', retryable: false }, { error });
@@ -227,11 +223,17 @@ export class RunSession {
         try {
           await sleep(delayMs, this.controller.signal);
         } catch {
-          continue; // Aborted while waiting: the next attempt fails fast and settles as cancelled.
+          return this.settleAborted(step);
         }
         this.transition(step, { type: 'retry' }, { attempt: before + 1 });
       }
     }
+  }
+
+  /** Settles a step stopped by the run's abort: failed at a mission timeout, else cancelled. */
+  private settleAborted(step: StepRuntime): void {
+    if (this.missionError) return this.settle(step, { type: 'fail', retryable: false }, { error: this.missionError });
+    return this.settle(step, { type: 'cancel' }, { reason: 'the run was cancelled' });
   }
 
   private canRetry(step: StepRuntime, retryable: boolean): boolean {
@@ -260,9 +262,19 @@ export class RunSession {
       { attempts, durationMs, ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) },
       event.type === 'succeed' ? detail.output ?? null : undefined,
     );
-    const status = stepStateOf(step.snapshot) as StepResult['status'];
-    step.result = { status, attempts, durationMs, ...(event.type === 'succeed' ? { output: detail.output } : {}), ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) };
-    this.stepScope[step.definition.id] = { output: detail.output, status, ...(error ? { error: error.message } : {}) };
+    const status = stepStateOf(step.snapshot);
+    if (!finalStates.has(status)) throw new Error(`internal: step '${step.definition.id}' settled in state '${status}' after '${event.type}'`);
+    // A failed command or HTTP call carries what it produced (stderr, the error body): keep it.
+    const output = event.type === 'succeed' ? detail.output : (detail.error as { output?: unknown } | undefined)?.output;
+    step.result = {
+      status: status as StepResult['status'],
+      attempts,
+      durationMs,
+      ...(output !== undefined ? { output } : {}),
+      ...(error ? { error } : {}),
+      ...(detail.reason ? { reason: detail.reason } : {}),
+    };
+    this.stepScope[step.definition.id] = { output, status, ...(error ? { error: error.message } : {}) };
     for (const dependent of step.dependents) {
       if (--dependent.remainingDependencies === 0 && !dependent.result) this.dependenciesSettled(dependent);
     }

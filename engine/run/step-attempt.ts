@@ -24,6 +24,7 @@ export interface AttemptInput {
 
 /** Runs one attempt; resolves to the step's output or rejects with a coded error. */
 export async function runAttempt(input: AttemptInput): Promise<unknown> {
+  if (input.runSignal.aborted) throw asCodedError(input.runSignal.reason); // Never start work for a stopped run.
   const controller = new AbortController();
   const timeout = setTimeout(() => {
     controller.abort(

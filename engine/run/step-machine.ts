@@ -62,7 +62,8 @@ export const stepMachine = setup({
       },
     },
     'retry-wait': {
-      on: { retry: { target: 'running', actions: 'countAttempt' }, cancel: 'cancelled' },
+      // `fail` here means giving up while waiting (the mission timed out before the next attempt).
+      on: { retry: { target: 'running', actions: 'countAttempt' }, fail: 'failed', cancel: 'cancelled' },
     },
     'awaiting-approval': {
       on: { 'approval.grant': 'running', 'approval.deny': 'failed', cancel: 'cancelled' },

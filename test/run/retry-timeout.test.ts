@@ -127,3 +127,35 @@ steps:
     expect(store.verify({ runId: result.runId }).ok).toBe(true);
   });
 });
+
+describe('a mission timeout during a retry wait', () => {
+  it('fails the waiting step with the mission timeout instead of starting another attempt', async () => {
+    const log = newLog();
+    const { result, store } = await runYaml(
+      `
+version: "1.0"
+name: waiting
+timeout_seconds: 0.1
+steps:
+  - id: shaky
+    step_type: flaky
+    retry: { max_attempts: 3, initial_delay_ms: 5000, jitter: 0 }
+`,
+      { log },
+    );
+    expect(result.steps.shaky).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'MISSION_ERR_MISSION_TIMEOUT' } });
+    expect(log.attempts.get('shaky')).toBe(1);
+    const types = store.events(result.runId).filter((event) => event.stepId === 'shaky').map((event) => event.type);
+    expect(types).toEqual(['step-ready', 'step-start', 'step-retry', 'step-failed']);
+  });
+
+  it('records what a failed command printed in the step result', async () => {
+    const { result } = await runYaml(`
+version: "1.0"
+name: noisy
+steps:
+  - { id: noisy, step_type: command, parameters: { command: sh, args: ["-c", "echo oops >&2; exit 4"] } }
+`);
+    expect(result.steps.noisy).toMatchObject({ status: 'failed', error: { code: 'MISSION_ERR_COMMAND_FAILED' }, output: { exit_code: 4, stderr: 'oops\n' } });
+  });
+});
