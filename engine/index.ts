@@ -13,7 +13,7 @@
 
 // Missions: load, validate, plan.
 export { loadMissionFile, parseMission } from './mission/load.js';
-export { validateMission, formatIssue } from './mission/validate.js';
+export { validateMission, formatIssue, errorsOf } from './mission/validate.js';
 export { planLevels } from './mission/plan.js';
 export type { LoadedMission, MissionDefinition, StepDefinition, MissionConfig, RetryPolicy, ValidationIssue, SourcePosition } from './mission/types.js';
 

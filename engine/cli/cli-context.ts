@@ -7,7 +7,7 @@ import { destination, pino, type Logger } from 'pino';
 import { CodedError } from '../../providers/errors.js';
 import { loadMissionFile } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
-import { formatIssue, validateMission } from '../mission/validate.js';
+import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import { builtinStepKinds } from '../steps/builtin.js';
 import { StepKindRegistry } from '../steps/registry.js';
 import { AuditStore } from '../store/index.js';
@@ -58,7 +58,7 @@ export function createRegistry(): StepKindRegistry {
 
 /**
  * Loads and validates a mission; prints each problem as `file:line:column: message` and exits 2
- * when there are any.
+ * when any is an error (warnings are printed, and the mission goes on).
  */
 export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = []): Promise<LoadedMission> {
   let loaded: LoadedMission;
@@ -68,7 +68,8 @@ export async function loadValidMission(file: string, registry: StepKindRegistry,
     throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
   }
   const issues = validateMission(loaded, registry, { providedVars });
-  if (issues.length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
+  if (errorsOf(issues).length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
+  for (const warning of issues) process.stderr.write(`${formatIssue(warning)}\n`);
   return loaded;
 }
 

@@ -1,12 +1,29 @@
 /**
- * Commands that read without running: `validate`, `plan`, `runs`.
+ * Commands that read without running: `validate`, `plan`, `kinds`, `runs`.
  */
 import type { Command } from 'commander';
 import { planLevels } from '../mission/plan.js';
+import { unsupportedRustchainKinds } from '../steps/registry.js';
 import { createRegistry, loadValidMission, openStore, type StoreOptions } from './cli-context.js';
 
-/** Registers `validate`, `plan` and `runs`. */
+/** Registers `validate`, `plan`, `kinds` and `runs`. */
 export function registerInspectCommands(program: Command): void {
+  program
+    .command('kinds')
+    .description('list the step kinds missions can use, and the RustChain kinds not supported yet')
+    .option('--json', 'print JSON (each kind with its parameter schema)')
+    .action((options: { json?: boolean }) => {
+      const registry = createRegistry();
+      const kinds = registry.names().map((name) => registry.get(name)!);
+      if (options.json) {
+        const supported = kinds.map((kind) => ({ name: kind.name, description: kind.description, parameters: kind.parameters }));
+        process.stdout.write(`${JSON.stringify({ kinds: supported, unsupported: [...unsupportedRustchainKinds].sort() })}\n`);
+        return;
+      }
+      for (const kind of kinds) process.stdout.write(`${kind.name.padEnd(16)} ${kind.description}\n`);
+      process.stdout.write(`\nRustChain kinds not supported yet: ${[...unsupportedRustchainKinds].sort().join(', ')}\n`);
+    });
+
   program
     .command('validate')
     .description('check a mission file; problems are printed as file:line:column: message')

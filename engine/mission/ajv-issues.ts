@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { describeContainer, describeLocation, describeValue, stepLabel } from './describe.js';
-import { unknownPropertyHint } from './property-hints.js';
+import { looksLikeMisnaming, unknownPropertyHint } from './property-hints.js';
 import { toPointer } from './source-positions.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
@@ -78,10 +78,19 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
         const name = String(params.additionalProperty);
         const allowed = Object.keys(schema?.properties ?? {});
         const step = parametersStep(pointer, loaded);
+        const hint = unknownPropertyHint(name, pointer, allowed);
+        // RustChain ignores unknown keys at the top level and in `config`; so do we, with a warning,
+        // unless the key looks like a misspelling of one we know (then it is probably a mistake).
+        const ignorable = !prefix && (pointer === '' || pointer === '/config') && !looksLikeMisnaming(name, pointer, allowed);
+        if (ignorable) {
+          issue(pointer + toPointer([name]), `unknown property '${name}' in ${describeContainer(pointer, loaded.raw)} is ignored`, hint, true);
+          issues[issues.length - 1].severity = 'warning';
+          break;
+        }
         issue(
           pointer + toPointer([name]),
           step ? `unknown parameter '${name}' in ${step}` : `unknown property '${name}' in ${describeContainer(pointer, loaded.raw)}`,
-          unknownPropertyHint(name, pointer, allowed),
+          hint,
           true,
         );
         break;

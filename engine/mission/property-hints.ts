@@ -92,3 +92,14 @@ export function unknownPropertyHint(name: string, containerPointer: string, allo
   if (suggestion) return suggestion;
   return allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : undefined;
 }
+
+/**
+ * Whether an unknown property looks like a mistake for a known one: it has an alias entry (e.g.
+ * `dependencies`, `max_parallel`) or is close to an allowed name. Such keys are errors even where
+ * other unknown keys are ignored.
+ */
+export function looksLikeMisnaming(name: string, containerPointer: string, allowed: string[]): boolean {
+  const context = contextOf(containerPointer);
+  if (context && Object.prototype.hasOwnProperty.call(aliases[context], name)) return true;
+  return didYouMean(name, allowed) !== undefined;
+}

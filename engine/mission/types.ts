@@ -101,6 +101,11 @@ export interface ValidationIssue {
   message: string;
   /** How to fix it, where that is knowable. */
   hint?: string;
+  /**
+   * `warning`: the mission still runs (e.g. an unknown top-level or `config` key that RustChain
+   * also ignores). Absent means an error.
+   */
+  severity?: 'warning';
   /** JSON pointer into the raw document. */
   pointer: string;
 }

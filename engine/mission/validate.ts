@@ -37,6 +37,11 @@ export function validateMission(
 
 /** `file:line:column: message`, with the hint on a second, indented line when there is one. */
 export function formatIssue(issue: ValidationIssue): string {
-  const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
+  const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`;
   return issue.hint ? `${head}\n  hint: ${issue.hint}` : head;
+}
+
+/** The issues that stop a mission from running (everything but warnings). */
+export function errorsOf(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.filter((issue) => issue.severity !== 'warning');
 }

@@ -8,7 +8,7 @@ import { renderValue } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { parseMission } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
-import { formatIssue, validateMission } from '../mission/validate.js';
+import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
 import { RunSession, type RestoredState } from './run-session.js';
@@ -24,7 +24,9 @@ export function newRunId(now: Date = new Date()): string {
  * (`MISSION_ERR_INVALID`); a failing step is a result, not an exception.
  */
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
-  const issues = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
+  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
+  const issues = errorsOf(found);
+  for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.warn(formatIssue(warning));
   if (issues.length > 0) {
     throw Object.assign(
       new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${issues.map(formatIssue).join('\n')}`),

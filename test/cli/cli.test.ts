@@ -54,6 +54,23 @@ describe('mission run', () => {
     expect(outcome.code).toBe(2);
   });
 
+  it('lists step kinds with their parameter schemas', async () => {
+    const outcome = await runCli(['kinds', '--json'], tempDir());
+    expect(outcome.code).toBe(0);
+    const { kinds, unsupported } = JSON.parse(outcome.stdout);
+    expect(kinds.map((kind: { name: string }) => kind.name)).toContain('create_file');
+    expect(kinds.find((kind: { name: string }) => kind.name === 'llm').parameters.type).toBe('object');
+    expect(unsupported).toContain('git_commit');
+  });
+
+  it('validate prints warnings for keys it ignores, and exits 0', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'extra.yaml'), 'version: "1.0"\nname: extra\nauthor: someone\nsteps:\n  - { id: a, step_type: noop }\n');
+    const outcome = await runCli(['validate', 'extra.yaml'], cwd);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stderr).toContain("extra.yaml:3:1: warning: unknown property 'author' in the mission is ignored");
+  });
+
   it('plans levels as JSON', async () => {
     const outcome = await runCli(['plan', path.join(missions, 'fan-out.yaml'), '--json'], tempDir());
     expect(outcome.code).toBe(0);
