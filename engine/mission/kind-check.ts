@@ -63,11 +63,16 @@ export function kindIssues(loaded: LoadedMission, registry: StepKindRegistry): V
     // Parameters that are not a map at all are a schema problem, already reported.
     if (rawParameters !== undefined && (typeof rawParameters !== 'object' || rawParameters === null || Array.isArray(rawParameters))) return;
     const validate = validatorFor(kind);
-    if (validate(step.parameters)) return;
-    issues.push(...ajvIssues(validate.errors ?? [], loaded, {
-      pointerPrefix: toPointer(['steps', position, 'parameters']),
-      ignoreValue: isTemplateString,
-    }));
+    if (!validate(step.parameters)) {
+      issues.push(...ajvIssues(validate.errors ?? [], loaded, {
+        pointerPrefix: toPointer(['steps', position, 'parameters']),
+        ignoreValue: isTemplateString,
+      }));
+      return;
+    }
+    for (const found of kind.checkParameters?.(step.parameters, registry) ?? []) {
+      add(toPointer(['steps', position, 'parameters', ...found.path]), found.message, found.hint);
+    }
   });
   return issues;
 }

@@ -16,6 +16,7 @@ import { readFileStep } from './read-file.js';
 import { agentStep } from './llm/agent-step.js';
 import { chainStep } from './llm/chain-step.js';
 import { llmStep } from './llm/llm-step.js';
+import { toolStep } from './tool.js';
 import type { StepKind } from './types.js';
 import { validateSchemaStep } from './validate-schema.js';
 
@@ -40,5 +41,6 @@ export function builtinStepKinds(): StepKind[] {
     llmStep,
     agentStep,
     chainStep,
+    toolStep,
   ] as StepKind[];
 }

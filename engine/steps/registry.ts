@@ -13,7 +13,7 @@ export const unsupportedRustchainKinds: ReadonlySet<string> = new Set([
   'git_commit', 'git_branch', 'git_merge', 'git_status', 'git_diff', 'process_start', 'process_kill',
   'monitor_resources', 'service_health', 'compress', 'sql_query', 'redis_set', 'redis_get', 'db_backup',
   'db_migrate', 'websocket_connect', 'ftp_upload', 'ftp_download', 'ssh_execute', 'ping_host',
-  'generate_embedding', 'similarity_search', 'model_inference', 'tool', 'rag_query', 'rag_add',
+  'generate_embedding', 'similarity_search', 'model_inference', 'rag_query', 'rag_add',
 ]);
 
 /** A name → {@link StepKind} map with registration checks. */

@@ -61,8 +61,20 @@ export interface StepKind<Parameters = Record<string, any>> {
    */
   legacyContext?(stepId: string, output: unknown): Record<string, string>;
   /**
+   * Static checks beyond the parameter schema, run by `mission validate` (no environment, no
+   * I/O): e.g. that a `tool` step names a registered kind. `parameters` are unrendered.
+   */
+  checkParameters?(parameters: Record<string, unknown>, kinds: { names(): string[]; has(name: string): boolean }): StaticIssue[];
+  /**
    * Checks, before the run starts, that what the step needs is there (an LLM provider, say);
    * throws a coded error that says how to fix it. `parameters` are unrendered.
    */
   preflight?(parameters: Record<string, unknown>, services: StepServices): void;
+}
+
+/** A problem {@link StepKind.checkParameters} found, at a path inside the step's parameters. */
+export interface StaticIssue {
+  path: (string | number)[];
+  message: string;
+  hint?: string;
 }

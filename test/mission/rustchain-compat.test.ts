@@ -13,8 +13,6 @@ import { StepKindRegistry } from '../../engine/steps/registry.js';
 
 const missionsDirectory = fileURLToPath(new URL('../../../shared/reference/rustchain-missions/', import.meta.url));
 
-const tool = "step kind 'tool' is a RustChain kind not supported yet";
-
 /**
  * File → 'valid'; or, for a file that runs with warnings, all its warnings; or, for an invalid
  * file, its first errors — each as `line:column: message`, in order.
@@ -30,15 +28,22 @@ const expected: Record<string, 'valid' | string[]> = {
   'examples__benchmark_suite.yaml': 'valid',
   'examples__chain_demo.yaml': 'valid',
   // The JSON examples use an older dialect: `Tool` steps with `config`, `dependencies`, `timeout`.
-  'examples__data_processing.json': [`10:20: ${tool}`, "11:7: unknown property 'config' in step 'create_workspace'"],
-  'examples__data_processing.yaml': [`24:16: ${tool}`],
-  'examples__hello_world.json': [`10:20: ${tool}`, "11:7: unknown property 'config' in step 'greet'"],
+  'examples__data_processing.json': [
+    "7:5: step 'create_workspace' is missing required parameter 'tool'",
+    "11:7: unknown property 'config' in step 'create_workspace'",
+  ],
+  // `tool` runs a registered step kind; RustChain's example names a tool nobody registers.
+  'examples__data_processing.yaml': ["26:13: tool 'csv_loader' is not registered"],
+  'examples__hello_world.json': ["7:5: step 'greet' is missing required parameter 'tool'", "11:7: unknown property 'config' in step 'greet'"],
   'examples__hello_world.yaml': 'valid',
   'examples__hello_world_fixed.yaml': 'valid',
   'examples__llm_demo.yaml': 'valid',
   // PascalCase step types are not RustChain's serde spelling either.
-  'examples__performance_test.yaml': ["8:16: unknown step kind 'CreateFile'", `26:16: ${tool}`],
-  'examples__safety_demo.json': [`10:20: ${tool}`, "11:7: unknown property 'config' in step 'safe_operation'"],
+  'examples__performance_test.yaml': ["8:16: unknown step kind 'CreateFile'", "28:13: tool 'csv_loader' is not registered"],
+  'examples__safety_demo.json': [
+    "7:5: step 'safe_operation' is missing required parameter 'tool'",
+    "11:7: unknown property 'config' in step 'safe_operation'",
+  ],
   // Extra `config` keys that nothing reads: ignored with a warning, as RustChain ignores them.
   'examples__security_validation.yaml': [
     "346:3: warning: unknown property 'security_mode' in 'config' is ignored",
@@ -61,7 +66,7 @@ const expected: Record<string, 'valid' | string[]> = {
     "820:3: warning: unknown property 'comprehensive_audit' in 'config' is ignored",
     "821:3: warning: unknown property 'performance_monitoring' in 'config' is ignored",
   ],
-  'examples__tool_demo.yaml': [`7:16: ${tool}`, `16:16: ${tool}`],
+  'examples__tool_demo.yaml': 'valid',
   'examples__working_demo.yaml': 'valid',
   'gif_demo__simple_demo.yaml': 'valid',
   'missions__done_mv_champion_6c_doc_testing.yaml': ["48:1: unknown property 'dependencies' in the mission"],
@@ -117,7 +122,7 @@ describe('RustChain example missions', () => {
     const loaded = await loadMissionFile(`${missionsDirectory}examples__hello_world.json`);
     const hints = validateMission(loaded, registry).filter((issue) => issue.line <= 18).map((issue) => issue.hint);
     expect(hints).toEqual([
-      'replace it with a supported kind (see `mission kinds`) or register a custom kind of that name',
+      undefined,
       "did you mean 'parameters'?",
       "did you mean 'depends_on'?",
       "did you mean 'timeout_seconds'?",

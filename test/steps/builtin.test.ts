@@ -8,7 +8,7 @@ import { StepKindRegistry, unsupportedRustchainKinds } from '../../engine/steps/
 
 const expectedNames = [
   'agent', 'chain', 'command', 'copy_file', 'create_file', 'csv_process', 'delete_file', 'edit_file', 'file_search', 'http',
-  'list_directory', 'llm', 'move_file', 'noop', 'parse_json', 'parse_yaml', 'read_file', 'validate_schema',
+  'list_directory', 'llm', 'move_file', 'noop', 'parse_json', 'parse_yaml', 'read_file', 'tool', 'validate_schema',
 ];
 
 const referenceDirectory = fileURLToPath(new URL('../../../shared/reference/rustchain-missions/', import.meta.url));
@@ -45,9 +45,9 @@ describe('builtinStepKinds', () => {
 
   it('accepts the parameters RustChain\'s own example missions give these kinds', () => {
     const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
-    // The model-calling kinds are covered by the mission compatibility test: some reference files
-    // give them parameters RustChain itself rejects (an agent without an objective).
-    const modelKinds = new Set(['llm', 'agent', 'chain']);
+    // tool and the model-calling kinds are covered by the mission compatibility test: some reference files
+    // give them parameters RustChain itself rejects (an agent without an objective, a Tool with config).
+    const modelKinds = new Set(['llm', 'agent', 'chain', 'tool']);
     const kinds = new Map(
       builtinStepKinds()
         .filter((kind) => !modelKinds.has(kind.name))
