@@ -73,7 +73,7 @@ export class RunSession {
   private finish!: () => void;
 
   constructor(
-    private readonly loaded: LoadedMission,
+    loaded: LoadedMission,
     private readonly settings: SessionSettings,
     private readonly restored?: RestoredState,
   ) {
@@ -97,15 +97,14 @@ export class RunSession {
   async run(): Promise<RunResult> {
     const startedAt = performance.now();
     const externalSignal = this.settings.signal;
-    const onCancel = (): void =>
-      this.abortRun(new MissionError(MissionErrorCode.cancelled, 'the run was cancelled'), 'cancelled', 'the run was cancelled');
+    const onCancel = (): void => this.abortRun(new MissionError(MissionErrorCode.cancelled, 'the run was cancelled'));
     if (externalSignal?.aborted) onCancel();
     else externalSignal?.addEventListener('abort', onCancel, { once: true });
     const missionTimeout = this.mission.timeoutSeconds
       ? setTimeout(() => {
           const error = new MissionError(MissionErrorCode.missionTimeout, `the mission timed out after ${this.mission.timeoutSeconds} s`);
           this.missionError = error;
-          this.abortRun(error, 'cancelled', error.message);
+          this.abortRun(error);
         }, this.mission.timeoutSeconds * 1000)
       : undefined;
 
@@ -297,10 +296,11 @@ export class RunSession {
     }
   }
 
-  private abortRun(reason: MissionError, status: 'skipped' | 'cancelled', message: string): void {
+  /** Stops the run: nothing new starts, and running steps are aborted with `reason`. */
+  private abortRun(reason: MissionError): void {
     if (this.controller.signal.aborted) return;
-    this.logger.warn({ code: reason.code }, message);
-    this.stopScheduling(status, message);
+    this.logger.warn({ code: reason.code }, reason.message);
+    this.stopScheduling('cancelled', reason.message);
     this.controller.abort(reason);
   }
 
@@ -341,11 +341,10 @@ export class RunSession {
   private result(durationMs: number): RunResult {
     const steps: Record<string, StepResult> = {};
     for (const [id, runtime] of this.steps) steps[id] = runtime.result!;
-    const results = Object.values(steps);
     const cancelled = this.settings.signal?.aborted === true && this.missionError === undefined;
     const failed =
       this.missionError !== undefined ||
-      results.some((result, index) => result.status === 'failed' && !this.mission.steps[index].continueOnError);
+      [...this.steps.values()].some((runtime) => runtime.result?.status === 'failed' && !runtime.definition.continueOnError);
     const status = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
     return {
       runId: this.settings.runId,

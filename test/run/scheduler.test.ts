@@ -139,3 +139,18 @@ steps:
     expect((result.steps.two.output as { text: string }).text).toBe('got {"text":"hello"}');
   });
 });
+
+describe('step ids that look like numbers', () => {
+  it('keep their own continue_on_error when judging the mission', async () => {
+    const { result } = await runYaml(`
+version: "1.0"
+name: numeric-ids
+config: { fail_fast: false }
+steps:
+  - { id: "a", step_type: flaky, continue_on_error: true }
+  - { id: "1", step_type: noop }
+`);
+    expect(result.steps.a.status).toBe('failed');
+    expect(result.status).toBe('succeeded');
+  });
+});
