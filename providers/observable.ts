@@ -6,11 +6,15 @@ import { Observable, lastValueFrom, reduce } from 'rxjs';
 import { LlmError, LlmErrorCode } from './errors.js';
 import { emptyUsage, type CallOptions, type LlmEvent, type LlmResponse } from './types.js';
 
-/** Runs `produce` per subscription, with a signal that fires on unsubscribe or caller abort. */
+/**
+ * Runs `produce` per subscription, with a signal that fires on unsubscribe or caller abort.
+ * `produce` may yield arrays of events (say, all events of one network chunk): they are emitted
+ * one by one, in order, but cost one await instead of one per event.
+ */
 export function eventStream(
   provider: string,
   options: CallOptions | undefined,
-  produce: (signal: AbortSignal) => AsyncIterable<LlmEvent>,
+  produce: (signal: AbortSignal) => AsyncIterable<LlmEvent | LlmEvent[]>,
 ): Observable<LlmEvent> {
   return new Observable<LlmEvent>((subscriber) => {
     const controller = new AbortController();
@@ -18,12 +22,23 @@ export function eventStream(
     const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) controller.abort(callerSignal.reason);
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    // Once the producer has run to its end there is no request left to abort; aborting anyway
+    // would only build an AbortError (and its stack trace) on every completed call.
+    let finished = false;
     void (async () => {
       try {
-        for await (const event of produce(controller.signal)) {
-          if (subscriber.closed) return;
-          subscriber.next(event);
+        for await (const item of produce(controller.signal)) {
+          if (Array.isArray(item)) {
+            for (let index = 0; index < item.length; index++) {
+              if (subscriber.closed) return;
+              subscriber.next(item[index]);
+            }
+          } else {
+            if (subscriber.closed) return;
+            subscriber.next(item);
+          }
         }
+        finished = true;
         subscriber.complete();
       } catch (error) {
         if (subscriber.closed) return;
@@ -43,7 +58,7 @@ export function eventStream(
     })();
     return () => {
       callerSignal?.removeEventListener('abort', onCallerAbort);
-      if (!controller.signal.aborted) controller.abort();
+      if (!finished && !controller.signal.aborted) controller.abort();
     };
   });
 }

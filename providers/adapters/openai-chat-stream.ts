@@ -27,24 +27,83 @@ export async function* chatCompletionEvents(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   requestId?: string,
 ): AsyncGenerator<LlmEvent> {
-  const parser = new ChatStreamParser(provider, requestId);
-  const decoder = new SseDecoder();
+  const reader = new ChatStreamReader(provider, requestId);
   for await (const chunk of chunks) {
-    for (const event of decoder.push(chunk)) {
-      yield* parser.handle(event);
-      // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
-      if (parser.done) return;
+    for (const event of reader.push(chunk)) yield event;
+    reader.throwIfFailed();
+    // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
+    if (reader.done) return;
+  }
+  for (const event of reader.end()) yield event;
+  reader.throwIfFailed();
+}
+
+/**
+ * Decodes and parses one streamed answer synchronously, chunk by chunk: {@link push} returns
+ * every event a chunk completes. A failure does not throw there: the events before it are
+ * returned, and {@link throwIfFailed} throws it once they have been delivered.
+ */
+export class ChatStreamReader {
+  private readonly decoder = new SseDecoder();
+  private readonly parser: ChatStreamParser;
+  private failed = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly provider: string,
+    private readonly requestId?: string,
+  ) {
+    this.parser = new ChatStreamParser(provider, requestId);
+  }
+
+  /** True once `[DONE]` was seen: nothing after it is read. */
+  get done(): boolean {
+    return this.parser.done;
+  }
+
+  /** The events one chunk completes (none once done or failed). */
+  push(chunk: Uint8Array | string): LlmEvent[] {
+    const out: LlmEvent[] = [];
+    if (this.failed || this.parser.done) return out;
+    try {
+      this.parser.handleAll(this.decoder.push(chunk), out);
+    } catch (error) {
+      this.fail(error);
     }
+    return out;
   }
-  for (const event of decoder.end(true)) {
-    yield* parser.handle(event);
-    if (parser.done) return;
+
+  /** The events of the body's end; a body that ended before `[DONE]` is a failure. */
+  end(): LlmEvent[] {
+    const out: LlmEvent[] = [];
+    if (this.failed || this.parser.done) return out;
+    try {
+      this.parser.handleAll(this.decoder.end(true), out);
+    } catch (error) {
+      this.fail(error);
+      return out;
+    }
+    if (!this.parser.done) {
+      this.fail(
+        new LlmError(LlmErrorCode.streamInterrupted, `${this.provider} stream ended before [DONE]`, {
+          provider: this.provider,
+          requestId: this.requestId,
+          isRetryable: true,
+        }),
+      );
+    }
+    return out;
   }
-  throw new LlmError(LlmErrorCode.streamInterrupted, `${provider} stream ended before [DONE]`, {
-    provider,
-    requestId,
-    isRetryable: true,
-  });
+
+  /** Throws the failure {@link push} or {@link end} met, if any. */
+  throwIfFailed(): void {
+    if (this.failed) throw this.failure;
+  }
+
+  private fail(error: unknown): void {
+    this.failed = true;
+    this.failure = error;
+  }
 }
 
 /** The state of one streamed answer; feed it SSE events in order. */
@@ -63,24 +122,47 @@ export class ChatStreamParser {
 
   /** Events produced by one SSE event. */
   *handle(event: SseEvent): Generator<LlmEvent> {
+    const out: LlmEvent[] = [];
+    try {
+      this.handleInto(event, out);
+    } catch (error) {
+      yield* out;
+      throw error;
+    }
+    yield* out;
+  }
+
+  /** Appends the events of SSE events to `out`, in order, stopping after `[DONE]`. */
+  handleAll(events: SseEvent[], out: LlmEvent[]): void {
+    for (let index = 0; index < events.length && !this.done; index++) this.handleInto(events[index], out);
+  }
+
+  /**
+   * Appends the events one SSE event produces to `out`. If it throws, `out` holds what came
+   * before the failure.
+   */
+  handleInto(event: SseEvent, out: LlmEvent[]): void {
     const data = event.data.trim();
     if (data === '[DONE]') {
-      yield* this.finish();
+      this.finish(out);
       return;
     }
     const payload = this.parse(data);
     // openai-node treats both an `event: error` frame and a payload with `error` as a failure.
     if (event.event === 'error' || payload.error) throw inBodyError(this.provider, payload, this.requestId);
-    if (payload.usage && typeof payload.usage === 'object') this.usage = chatUsage(payload.usage);
-    const choices = Array.isArray(payload.choices) ? payload.choices : [];
-    for (const entry of choices) {
-      const choice = record(entry);
+    const usage = payload.usage;
+    if (usage && typeof usage === 'object') this.usage = chatUsage(usage);
+    const choices = payload.choices;
+    if (!Array.isArray(choices)) return;
+    for (let index = 0; index < choices.length; index++) {
+      const choice = record(choices[index]);
       // Only the first choice is this call's answer (n > 1 is not part of the request vocabulary).
       if (choice.index !== undefined && choice.index !== 0) continue;
-      yield* this.delta(record(choice.delta));
-      if (typeof choice.finish_reason === 'string' && choice.finish_reason) {
-        this.rawFinishReason = choice.finish_reason;
-        yield* this.completedToolCalls();
+      this.delta(record(choice.delta), out);
+      const finishReason = choice.finish_reason;
+      if (typeof finishReason === 'string' && finishReason) {
+        this.rawFinishReason = finishReason;
+        this.completedToolCalls(out);
       }
     }
   }
@@ -105,14 +187,17 @@ export class ChatStreamParser {
     return payload as Record<string, unknown>;
   }
 
-  private *delta(delta: Record<string, unknown>): Generator<LlmEvent> {
+  private delta(delta: Record<string, unknown>, out: LlmEvent[]): void {
     const reasoning = reasoningText(delta);
-    if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
-    if (typeof delta.content === 'string' && delta.content) yield { type: 'text-delta', text: delta.content };
+    if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
+    const content = delta.content;
+    if (typeof content === 'string' && content) out.push({ type: 'text-delta', text: content });
     // A refusal is what the model said instead of an answer; the caller must see it as text.
-    if (typeof delta.refusal === 'string' && delta.refusal) yield { type: 'text-delta', text: delta.refusal };
-    if (!Array.isArray(delta.tool_calls)) return;
-    for (const entry of delta.tool_calls) {
+    const refusal = delta.refusal;
+    if (typeof refusal === 'string' && refusal) out.push({ type: 'text-delta', text: refusal });
+    const toolCalls = delta.tool_calls;
+    if (!Array.isArray(toolCalls)) return;
+    for (const entry of toolCalls) {
       const fragment = record(entry);
       const fn = record(fragment.function);
       // Key by the wire index: compatible servers may start at 1 or interleave parallel calls.
@@ -134,13 +219,14 @@ export class ChatStreamParser {
         if (pending.id) event.id = pending.id;
         if (pending.name) event.name = pending.name;
       }
-      yield event;
+      out.push(event);
     }
   }
 
-  private *completedToolCalls(): Generator<LlmEvent> {
+  private completedToolCalls(out: LlmEvent[]): void {
     if (this.toolCallsEmitted) return;
     this.toolCallsEmitted = true;
+    if (this.toolCalls.size === 0) return;
     const ordered = [...this.toolCalls.entries()].sort(([left], [right]) => left - right);
     for (const [index, pending] of ordered) {
       const call: ToolCall = {
@@ -148,17 +234,17 @@ export class ChatStreamParser {
         name: pending.name,
         arguments: parseToolArguments(this.provider, pending.name, pending.arguments),
       };
-      yield { type: 'tool-call', call };
+      out.push({ type: 'tool-call', call });
     }
   }
 
-  private *finish(): Generator<LlmEvent> {
+  private finish(out: LlmEvent[]): void {
     this.done = true;
-    yield* this.completedToolCalls();
+    this.completedToolCalls(out);
     // Without include_usage (or on servers that never report it) the stream carries no usage.
-    yield { type: 'usage', usage: this.usage ?? emptyUsage() };
+    out.push({ type: 'usage', usage: this.usage ?? emptyUsage() });
     const reason = chatFinishReason(this.rawFinishReason, this.toolCalls.size > 0);
-    yield this.rawFinishReason === undefined ? { type: 'finish', reason } : { type: 'finish', reason, rawReason: this.rawFinishReason };
+    out.push(this.rawFinishReason === undefined ? { type: 'finish', reason } : { type: 'finish', reason, rawReason: this.rawFinishReason });
   }
 }
 

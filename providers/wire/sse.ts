@@ -12,28 +12,71 @@ export interface SseEvent {
   retry?: number;
 }
 
+const lineFeed = 10;
+const carriageReturn = 13;
+const colon = 58;
+const space = 32;
+
 /** Feeds bytes in with {@link push}; completed events come out. Call {@link end} at end of stream. */
 export class SseDecoder {
-  private readonly textDecoder = new TextDecoder('utf-8');
+  /**
+   * Bytes after the last line end seen: only whole lines are decoded, and since a line end is an
+   * ASCII byte no UTF-8 sequence straddles it, so each decode starts clean. That lets one
+   * non-streaming decode per chunk replace the slower streaming TextDecoder.
+   */
+  private pendingBytes: Uint8Array[] = [];
+  private pendingByteLength = 0;
+  /** A leading byte order mark is dropped once, as TextDecoder does, before the first decoded text. */
+  private atStreamStart = true;
+  /** Text of an unfinished line (only string chunks leave one). */
   private buffer = '';
   private pendingCarriageReturn = false;
   private eventName = '';
-  private dataLines: string[] = [];
+  private data = '';
   private hasData = false;
   private lastId: string | undefined;
   private retry: number | undefined;
 
   /** Decodes a chunk and returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
-    const text = typeof chunk === 'string' ? chunk : this.textDecoder.decode(chunk, { stream: true });
+    if (typeof chunk === 'string') {
+      // Complete characters already received as bytes come first (TextDecoder would have emitted them).
+      return this.consume(this.pendingByteLength > 0 ? this.takeCompleteCharacters() + chunk : chunk, false);
+    }
+    let lastLineEnd = chunk.length - 1;
+    while (lastLineEnd >= 0 && chunk[lastLineEnd] !== lineFeed && chunk[lastLineEnd] !== carriageReturn) lastLineEnd--;
+    if (lastLineEnd === -1) {
+      // Copied: the caller may reuse its buffer, and the line is only decoded once its end arrives.
+      if (chunk.length > 0) this.holdBytes(new Uint8Array(chunk));
+      return [];
+    }
+    let text: string;
+    if (this.pendingByteLength === 0) {
+      text = this.decode(asBuffer(chunk), lastLineEnd + 1);
+    } else {
+      this.pendingBytes.push(chunk.subarray(0, lastLineEnd + 1));
+      const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength + lastLineEnd + 1);
+      this.pendingBytes = [];
+      this.pendingByteLength = 0;
+      text = this.decode(joined, joined.length);
+    }
+    if (lastLineEnd + 1 < chunk.length) this.holdBytes(new Uint8Array(chunk.subarray(lastLineEnd + 1)));
     return this.consume(text, false);
   }
 
   /** Flushes what remains; an unterminated final event is dispatched only if `dispatchPartial`. */
   end(dispatchPartial = false): SseEvent[] {
-    const events = this.consume(this.textDecoder.decode(), true);
+    let text = '';
+    if (this.pendingByteLength > 0) {
+      const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength);
+      this.pendingBytes = [];
+      this.pendingByteLength = 0;
+      text = this.decode(joined, joined.length);
+    }
+    this.atStreamStart = true;
+    const events = this.consume(text, true);
     if (dispatchPartial) {
-      if (this.buffer) this.processLine(this.buffer);
+      if (this.buffer) this.processLine(this.buffer, 0, this.buffer.length);
       this.buffer = '';
       const event = this.dispatch();
       if (event) events.push(event);
@@ -41,57 +84,98 @@ export class SseDecoder {
     return events;
   }
 
+  private holdBytes(bytes: Uint8Array): void {
+    this.pendingBytes.push(bytes);
+    this.pendingByteLength += bytes.length;
+  }
+
+  /** Decodes held bytes up to (not into) a trailing incomplete UTF-8 sequence, which stays held. */
+  private takeCompleteCharacters(): string {
+    const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength);
+    const complete = joined.length - incompleteTailLength(joined);
+    this.pendingBytes = complete < joined.length ? [joined.subarray(complete)] : [];
+    this.pendingByteLength = joined.length - complete;
+    return this.decode(joined, complete);
+  }
+
+  private decode(bytes: Buffer, end: number): string {
+    let text = bytes.toString('utf8', 0, end);
+    if (this.atStreamStart && text !== '') {
+      this.atStreamStart = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    return text;
+  }
+
   private consume(text: string, final: boolean): SseEvent[] {
     const events: SseEvent[] = [];
     // An empty chunk (or one holding only part of a UTF-8 sequence) must not forget a pending
     // \r: otherwise the \n of a \r\n split across it reads as a second line end, i.e. a blank line.
     if (text === '' && !final) return events;
-    let start = 0;
-    if (this.pendingCarriageReturn && text.startsWith('\n')) start = 1;
-    this.pendingCarriageReturn = false;
-    let data = this.buffer + text.slice(start);
-    this.buffer = '';
+    let data = text;
     let position = 0;
+    if (this.pendingCarriageReturn && text.charCodeAt(0) === lineFeed) position = 1;
+    this.pendingCarriageReturn = false;
+    if (this.buffer !== '') {
+      data = this.buffer + (position === 0 ? text : text.slice(position));
+      position = 0;
+      this.buffer = '';
+    }
+    const length = data.length;
+    // Each kind of line end is searched for natively and only again once passed: \r is rare.
+    let nextLineFeed = data.indexOf('\n', position);
+    let nextCarriageReturn = data.indexOf('\r', position);
     for (;;) {
-      const newline = indexOfLineEnd(data, position);
-      if (newline === -1) break;
-      const line = data.slice(position, newline);
-      if (data[newline] === '\r') {
-        if (newline + 1 < data.length) {
-          position = data[newline + 1] === '\n' ? newline + 2 : newline + 1;
+      if (nextLineFeed !== -1 && nextLineFeed < position) nextLineFeed = data.indexOf('\n', position);
+      if (nextCarriageReturn !== -1 && nextCarriageReturn < position) nextCarriageReturn = data.indexOf('\r', position);
+      let lineEnd: number;
+      let next: number;
+      if (nextCarriageReturn !== -1 && (nextLineFeed === -1 || nextCarriageReturn < nextLineFeed)) {
+        lineEnd = nextCarriageReturn;
+        if (lineEnd + 1 < length) {
+          next = data.charCodeAt(lineEnd + 1) === lineFeed ? lineEnd + 2 : lineEnd + 1;
         } else {
           // A lone \r at the end of a chunk may be the first half of \r\n.
           this.pendingCarriageReturn = !final;
-          position = newline + 1;
+          next = lineEnd + 1;
         }
+      } else if (nextLineFeed !== -1) {
+        lineEnd = nextLineFeed;
+        next = lineEnd + 1;
       } else {
-        position = newline + 1;
+        break;
       }
-      if (line === '') {
+      if (lineEnd === position) {
         const event = this.dispatch();
         if (event) events.push(event);
       } else {
-        this.processLine(line);
+        this.processLine(data, position, lineEnd);
       }
+      position = next;
     }
-    data = data.slice(position);
-    this.buffer = data;
+    if (position < length) this.buffer = position === 0 ? data : data.slice(position);
     return events;
   }
 
-  private processLine(line: string): void {
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
+  /** Interprets the line `text[start, end)`, which is not empty. */
+  private processLine(text: string, start: number, end: number): void {
+    const first = text.charCodeAt(start);
+    if (first === colon) return;
+    // The common case first: one `data:` line per frame.
+    if (first === 100 && end - start >= 5 && text.startsWith('data:', start)) {
+      this.appendData(text.slice(valueStart(text, start + 5, end), end));
+      return;
+    }
+    let separator = start;
+    while (separator < end && text.charCodeAt(separator) !== colon) separator++;
+    const field = text.slice(start, separator);
+    const value = separator === end ? '' : text.slice(valueStart(text, separator + 1, end), end);
     switch (field) {
       case 'event':
         this.eventName = value;
         break;
       case 'data':
-        this.dataLines.push(value);
-        this.hasData = true;
+        this.appendData(value);
         break;
       case 'id':
         if (!value.includes('\0')) this.lastId = value;
@@ -104,21 +188,55 @@ export class SseDecoder {
     }
   }
 
+  private appendData(value: string): void {
+    if (this.hasData) {
+      this.data += `\n${value}`;
+    } else {
+      this.data = value;
+      this.hasData = true;
+    }
+  }
+
   private dispatch(): SseEvent | undefined {
     const event: SseEvent | undefined = this.hasData
-      ? { event: this.eventName || 'message', data: this.dataLines.join('\n'), id: this.lastId, retry: this.retry }
+      ? { event: this.eventName || 'message', data: this.data, id: this.lastId, retry: this.retry }
       : undefined;
     this.eventName = '';
-    this.dataLines = [];
+    this.data = '';
     this.hasData = false;
     return event;
   }
 }
 
-function indexOfLineEnd(text: string, from: number): number {
-  for (let index = from; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === 10 || code === 13) return index;
+/** Where a field's value starts: after the colon, and after one space if there is one. */
+function valueStart(text: string, afterColon: number, end: number): number {
+  return afterColon < end && text.charCodeAt(afterColon) === space ? afterColon + 1 : afterColon;
+}
+
+/** The bytes as a Buffer, without copying. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * How many trailing bytes form the start of a UTF-8 sequence whose continuation has not arrived
+ * (and could still arrive: a prefix the decoder already rejected is not held back).
+ */
+function incompleteTailLength(bytes: Uint8Array): number {
+  const length = bytes.length;
+  for (let back = 1; back <= 3 && back <= length; back++) {
+    const lead = bytes[length - back];
+    if ((lead & 0xc0) === 0x80) continue;
+    const needed = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
+    if (needed <= back) return 0;
+    if (back > 1) {
+      // The WHATWG decoder's narrower ranges for the byte after E0, ED, F0 and F4.
+      const second = bytes[length - back + 1];
+      const lower = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+      const upper = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+      if (second < lower || second > upper) return 0;
+    }
+    return back;
   }
-  return -1;
+  return 0;
 }

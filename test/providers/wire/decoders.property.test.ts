@@ -186,3 +186,24 @@ describe('SseDecoder regression', () => {
     expect(events).toEqual([{ event: 'message_stop', data: '{}', id: undefined, retry: undefined }]);
   });
 });
+
+describe('SseDecoder on arbitrary bytes', () => {
+  // Field names, line ends, multi-byte characters, a BOM and bytes that are not valid UTF-8.
+  const atoms = ['data:', 'data: ', 'event: x', 'id: 7', ':c', '\n', '\r', '\r\n', 'é', '€', '😀', '\uFEFF', 'a'].map((text) =>
+    Buffer.from(text, 'utf8'),
+  );
+  const invalid = [0x80, 0xc3, 0xe2, 0x82, 0xf0, 0x9f, 0xff, 0xed, 0xa0].map((byte) => Buffer.from([byte]));
+  const body = fc.array(fc.constantFrom(...atoms, ...invalid), { maxLength: 80 }).map((parts) => Buffer.concat(parts));
+
+  it('decodes bytes, however cut, exactly as the text a WHATWG TextDecoder makes of them', () => {
+    fc.assert(
+      fc.property(body, fc.array(fc.nat({ max: 400 }), { maxLength: 16 }), (bytes, offsets) => {
+        const reference = new SseDecoder();
+        const expected = [...reference.push(new TextDecoder().decode(bytes)), ...reference.end(true)];
+        const cuts = offsets.map((offset) => offset % (bytes.length + 1));
+        expect(decodeSse(split(bytes, cuts))).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
