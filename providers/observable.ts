@@ -80,6 +80,9 @@ export function applyEvent(response: LlmResponse, event: LlmEvent): LlmResponse 
     case 'tool-call':
       response.toolCalls.push(event.call);
       break;
+    case 'signature':
+      response.signature = event.signature;
+      break;
     case 'usage':
       response.usage = event.usage;
       break;

@@ -15,13 +15,24 @@ export interface ToolCall {
   name: string;
   /** Parsed arguments; always an object (an empty argument string becomes `{}`). */
   arguments: Record<string, unknown>;
+  /**
+   * Opaque proof of the reasoning behind the call (Gemini's `thoughtSignature`). It must travel
+   * back unchanged with the call in the next request's history, or the provider rejects the turn.
+   */
+  signature?: string;
 }
 
 /** One message of a conversation. */
 export type LlmMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string | ContentPart[] }
-  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls?: ToolCall[];
+      /** The {@link LlmResponse.signature} of this answer, sent back as it came. */
+      signature?: string;
+    }
   | { role: 'tool'; toolCallId: string; toolName: string; content: string; isError?: boolean };
 
 /** A function the model may call. `parameters` is a JSON Schema for its arguments object. */
@@ -100,6 +111,8 @@ export type LlmEvent =
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'tool-call'; call: ToolCall }
+  /** An opaque signature of the reasoning behind the answer's text (Gemini's `thoughtSignature`). */
+  | { type: 'signature'; signature: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'finish'; reason: FinishReason; rawReason?: string }
   | { type: 'retry'; attempt: number; delayMs: number; errorCode: string }
@@ -115,6 +128,8 @@ export interface LlmResponse {
   content: string;
   reasoning?: string;
   toolCalls: ToolCall[];
+  /** Opaque reasoning signature of the text; pass it back on the assistant message of the history. */
+  signature?: string;
   finishReason: FinishReason;
   rawFinishReason?: string;
   usage: Usage;

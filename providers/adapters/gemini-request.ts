@@ -10,10 +10,10 @@ export const geminiSyntheticIdPrefix = 'gemini-call-';
 
 /** One part of a Gemini content. */
 export type GeminiPart =
-  | { text: string }
+  | { text: string; thoughtSignature?: string }
   | { inlineData: { mimeType: string; data: string } }
   | { fileData: { mimeType: string; fileUri: string } }
-  | { functionCall: { name: string; args: Record<string, unknown>; id?: string } }
+  | { functionCall: { name: string; args: Record<string, unknown>; id?: string }; thoughtSignature?: string }
   | { functionResponse: { name: string; response: Record<string, unknown>; id?: string } };
 
 /** One turn of a Gemini conversation. */
@@ -98,10 +98,14 @@ function mapContents(messages: LlmMessage[]): GeminiContent[] {
         append('user', userParts(message.content));
         break;
       case 'assistant': {
-        const parts: GeminiPart[] = message.content ? [{ text: message.content }] : [];
+        // Signatures go back on the parts they came on (Gemini 3 rejects a signed call sent back unsigned).
+        const parts: GeminiPart[] = [];
+        if (message.content) parts.push({ text: message.content, ...signed(message.signature) });
         for (const call of message.toolCalls ?? []) {
-          parts.push({ functionCall: { name: call.name, args: call.arguments, ...realId(call.id) } });
+          parts.push({ functionCall: { name: call.name, args: call.arguments, ...realId(call.id) }, ...signed(call.signature) });
         }
+        // A signature without text came on a trailing empty part; it goes back as one.
+        if (!message.content && message.signature) parts.push({ text: '', thoughtSignature: message.signature });
         // An empty assistant turn has no parts to send; the API rejects empty `parts`.
         append('model', parts);
         break;
@@ -112,6 +116,10 @@ function mapContents(messages: LlmMessage[]): GeminiContent[] {
     }
   }
   return contents;
+}
+
+function signed(signature: string | undefined): { thoughtSignature?: string } {
+  return signature ? { thoughtSignature: signature } : {};
 }
 
 /** Only ids Gemini itself issued go back; invented ones would name calls it never made. */

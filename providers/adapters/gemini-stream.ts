@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LlmError, LlmErrorCode } from '../errors.js';
-import type { LlmEvent, RateLimitInfo } from '../types.js';
+import type { LlmEvent, RateLimitInfo, ToolCall } from '../types.js';
 import { SseDecoder } from '../wire/sse.js';
 import { geminiSyntheticIdPrefix } from './gemini-request.js';
 import {
@@ -23,6 +23,7 @@ interface PendingCall {
   id: string;
   name: string;
   args: Record<string, unknown>;
+  signature?: string;
 }
 
 interface WireFunctionCall {
@@ -98,53 +99,56 @@ export class GeminiResponseParser {
   }
 
   private part(part: Record<string, any>): LlmEvent[] {
-    if (typeof part.text === 'string') {
-      if (!part.text) return []; // Empty parts only carry a thoughtSignature.
-      return [{ type: part.thought === true ? 'reasoning-delta' : 'text-delta', text: part.text }];
-    }
+    // Gemini 3 signs its reasoning on parts; the signature must go back with the part it came on.
+    const signature = typeof part.thoughtSignature === 'string' && part.thoughtSignature ? part.thoughtSignature : undefined;
     if (part.functionCall !== undefined) {
       if (typeof part.functionCall !== 'object' || part.functionCall === null) throw this.malformed('a functionCall that is not an object');
-      return this.functionCall(part.functionCall as WireFunctionCall);
+      return this.functionCall(part.functionCall as WireFunctionCall, signature);
     }
-    return [];
+    const events: LlmEvent[] = [];
+    // An empty text part may be there only to carry a signature.
+    if (typeof part.text === 'string' && part.text) events.push({ type: part.thought === true ? 'reasoning-delta' : 'text-delta', text: part.text });
+    if (signature) events.push({ type: 'signature', signature });
+    return events;
   }
 
-  private functionCall(call: WireFunctionCall): LlmEvent[] {
+  private functionCall(call: WireFunctionCall, signature: string | undefined): LlmEvent[] {
     const streamedArguments = call.willContinue === true || Array.isArray(call.partialArgs) || (this.pending && call.args === undefined);
     if (!streamedArguments) {
       if (call.args !== undefined && !isObject(call.args)) throw this.malformed(`arguments for "${String(call.name)}" that are not an object`);
       const args = (call.args ?? {}) as Record<string, unknown>;
-      const opened = this.open(call);
+      const opened = this.open(call, signature);
       return [
         { type: 'tool-call-delta', index: opened.ordinal, id: opened.id, name: opened.name, argumentsDelta: JSON.stringify(args) },
-        { type: 'tool-call', call: { id: opened.id, name: opened.name, arguments: args } },
+        { type: 'tool-call', call: toolCall(opened, args) },
       ];
     }
     // Vertex streams arguments: {name, willContinue} opens, partialArgs fill in, a bare {} closes.
     const events: LlmEvent[] = [];
     if (!this.pending) {
       if (typeof call.name !== 'string') throw this.malformed('streamed function-call arguments before the call was named');
-      this.pending = this.open(call);
+      this.pending = this.open(call, signature);
       events.push({ type: 'tool-call-delta', index: this.pending.ordinal, id: this.pending.id, name: this.pending.name, argumentsDelta: '' });
     }
     const pending = this.pending;
+    pending.signature ??= signature;
     for (const fragment of call.partialArgs ?? []) applyPartialArgument(pending.args, fragment);
     if (call.willContinue !== true) {
       this.pending = undefined;
       events.push(
         { type: 'tool-call-delta', index: pending.ordinal, argumentsDelta: JSON.stringify(pending.args) },
-        { type: 'tool-call', call: { id: pending.id, name: pending.name, arguments: pending.args } },
+        { type: 'tool-call', call: toolCall(pending, pending.args) },
       );
     }
     return events;
   }
 
-  private open(call: WireFunctionCall): PendingCall {
+  private open(call: WireFunctionCall, signature: string | undefined): PendingCall {
     if (typeof call.name !== 'string' || !call.name) throw this.malformed('a functionCall without a name');
     const ordinal = this.toolCount++;
     // Gemini rarely sends call ids; invented ones are marked so they are never sent back.
     const id = typeof call.id === 'string' && call.id ? call.id : `${geminiSyntheticIdPrefix}${this.callIdBase}-${ordinal}`;
-    return { ordinal, id, name: call.name, args: {} };
+    return { ordinal, id, name: call.name, args: {}, signature };
   }
 
   private malformed(what: string, cause?: unknown): LlmError {
@@ -181,6 +185,10 @@ export async function* parseGeminiStream(chunks: AsyncIterable<Uint8Array | stri
     }
   }
   yield* parser.finish();
+}
+
+function toolCall(pending: PendingCall, args: Record<string, unknown>): ToolCall {
+  return pending.signature ? { id: pending.id, name: pending.name, arguments: args, signature: pending.signature } : { id: pending.id, name: pending.name, arguments: args };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -138,6 +138,25 @@ function validate(request: RecordedRequest): string | undefined {
     if (content.role !== 'user' && content.role !== 'model') return `Please use a valid role: user, model.`;
     if (!Array.isArray(content.parts) || content.parts.length === 0) return '* GenerateContentRequest.contents: contents.parts must not be empty.';
   }
+  if (modelAction(request)?.model.startsWith('gemini-3')) return missingSignature(contents as { role: string; parts: Record<string, unknown>[] }[]);
+  return undefined;
+}
+
+/**
+ * Gemini 3 insists that, within the current turn (everything since the last user text), the
+ * first functionCall part of each model step comes back with the thoughtSignature it was sent with.
+ */
+function missingSignature(contents: { role: string; parts: Record<string, unknown>[] }[]): string | undefined {
+  let turnStart = 0;
+  contents.forEach((content, index) => {
+    if (content.role === 'user' && content.parts.some((part) => typeof part.text === 'string')) turnStart = index;
+  });
+  for (const content of contents.slice(turnStart)) {
+    const firstCall = content.role === 'model' ? content.parts.find((part) => part.functionCall !== undefined) : undefined;
+    if (firstCall && typeof firstCall.thoughtSignature !== 'string') {
+      return 'Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly.';
+    }
+  }
   return undefined;
 }
 

@@ -6,6 +6,8 @@ import { createOpenAIAdapter } from '../../providers/adapters/openai.js';
 import { closePools } from '../../providers/http.js';
 import { llmServiceFromProviders } from '../../engine/steps/llm/llm-service.js';
 import { startOpenAiFake } from '../fakes/openai-fake.js';
+import { startGeminiFake } from '../fakes/gemini-fake.js';
+import { createGeminiAdapter } from '../../providers/adapters/gemini.js';
 import type { FakeServer } from '../fakes/fake-server.js';
 import { runYaml } from '../run/harness.js';
 
@@ -149,6 +151,31 @@ steps:
     expect(types.filter((type) => type === 'agent-turn')).toHaveLength(2);
     expect(types).toContain('tool-call');
     expect(types).toContain('tool-result');
+  });
+
+  it('on Gemini 3, sends each tool call back with its thoughtSignature (the fake rejects it otherwise)', async () => {
+    const gemini = await startGeminiFake();
+    try {
+      const registry = new ProviderRegistry().register('gemini', createGeminiAdapter({ apiKey: 'gemini-test-key', baseUrl: gemini.url }));
+      gemini.enqueue({ toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] }, { text: 'Buy milk.' });
+      const { result } = await runYaml(
+        `
+version: "1.0"
+name: agent-gemini
+steps:
+  - id: helper
+    step_type: agent
+    parameters: { objective: "What do my notes say?", provider: gemini, model: gemini-3-pro-preview, tools: [read_file], max_iterations: 3 }
+`,
+        { services: { llm: llmServiceFromProviders(registry) }, workspace: await workspaceWith({ 'notes.txt': 'buy milk' }) },
+      );
+      expect(result.steps.helper.error).toBeUndefined();
+      expect(result.steps.helper.output).toMatchObject({ response: 'Buy milk.', iterations: 2 });
+      const history = gemini.requests.at(-1)!.body.contents;
+      expect(history[1].parts[0]).toMatchObject({ functionCall: { name: 'read_file' }, thoughtSignature: expect.any(String) });
+    } finally {
+      await gemini.close();
+    }
   });
 
   it('fails when the model keeps calling tools past max_iterations', async () => {

@@ -97,7 +97,7 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
       parameters.stream !== false,
     );
     addUsage(usage, response.usage);
-    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls });
+    messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls, ...(response.signature ? { signature: response.signature } : {}) });
     context.emit({ type: 'agent-turn', iteration, toolCalls: response.toolCalls.map((call) => call.name), finishReason: response.finishReason });
     if (response.toolCalls.length === 0) {
       return { agent_name: name, objective: parameters.objective, response: response.content, model: response.model || model, provider, usage, iterations: iteration, tool_calls: toolLog };

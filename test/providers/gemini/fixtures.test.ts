@@ -6,6 +6,7 @@ import { closePools } from '../../../providers/http.js';
 import { LlmErrorCode } from '../../../providers/errors.js';
 import type { LlmEvent, LlmResponse } from '../../../providers/types.js';
 import { createGeminiAdapter } from '../../../providers/adapters/gemini.js';
+import { buildGeminiBody } from '../../../providers/adapters/gemini-request.js';
 import { applyPartialArgument } from '../../../providers/adapters/gemini-response.js';
 import { GeminiResponseParser, parseGeminiStream } from '../../../providers/adapters/gemini-stream.js';
 import { geminiRenderer } from '../../fakes/gemini-fake.js';
@@ -128,6 +129,31 @@ describe('gemini fixtures: whole responses', () => {
     expect(response.toolCalls[0]).toMatchObject({ name: 'weather', arguments: { location: 'San Francisco' } });
     expect(response.finishReason).toBe('tool-calls');
     expect(response.usage).toMatchObject({ inputTokens: 29, outputTokens: 908, totalTokens: 937 });
+  });
+
+  it('thoughtSignatures are kept and sent back on the parts they came on (Gemini 3 requires it)', async () => {
+    const tool = whole(JSON.parse(fixture('google-tool-call.json')));
+    expect(tool.toolCalls[0]?.signature).toMatch(/^EskgCsYgAb4\+9vtF7/);
+    const streamed = (await parse(reframe(fixture('google-tool-call.chunks.txt')))).response;
+    expect(streamed.toolCalls[0]?.signature).toMatch(/^EqUCCqICAb4\+9vsh8/);
+    // The text capture ends with an empty text part that only carries the signature.
+    const text = (await parse(reframe(fixture('google-text.chunks.txt')))).response;
+    expect(text.signature).toMatch(/^EqsFCqgFAb4\+9vvtAF5n/);
+    const body = buildGeminiBody({
+      model: 'gemini-3-pro-preview',
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: '', toolCalls: tool.toolCalls },
+        { role: 'tool', toolCallId: tool.toolCalls[0]!.id, toolName: 'weather', content: '{"temp":21}' },
+        { role: 'assistant', content: text.content, signature: text.signature },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+    expect(body.contents[1]).toEqual({
+      role: 'model',
+      parts: [{ functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: tool.toolCalls[0]!.signature }],
+    });
+    expect(body.contents[3]).toEqual({ role: 'model', parts: [{ text: text.content, thoughtSignature: text.signature }] });
   });
 
   it('google-reasoning.json: 9 + 29 + 282 = 320', () => {
