@@ -29,6 +29,8 @@ export interface ConverseBody {
     tools: { toolSpec: { name: string; description?: string; inputSchema: { json: Record<string, unknown> } } }[];
     toolChoice?: { auto: Record<string, never> } | { any: Record<string, never> } | { tool: { name: string } };
   };
+  /** Structured output: the schema travels as a JSON string, as the Converse API defines it. */
+  outputConfig?: { textFormat: { type: 'json_schema'; structure: { jsonSchema: { schema: string; name: string } } } };
 }
 
 /**
@@ -80,6 +82,13 @@ export function buildConverseBody(request: LlmRequest): ConverseBody {
     if (choice === 'auto') body.toolConfig.toolChoice = { auto: {} };
     else if (choice === 'required') body.toolConfig.toolChoice = { any: {} };
     else if (typeof choice === 'object') body.toolConfig.toolChoice = { tool: { name: choice.name } };
+  }
+  // Converse constrains output to a schema only; plain JSON mode has no Converse equivalent.
+  const schema = request.responseFormat?.schema;
+  if (schema) {
+    body.outputConfig = {
+      textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(schema), name: request.responseFormat?.name ?? 'response' } } },
+    };
   }
   return body;
 }

@@ -7,6 +7,7 @@ import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type Conv
 // HTTP/1.1, which the SDK's own HTTP/1.1 handler (installed with the SDK) talks to.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConverseBody } from '../../../providers/adapters/bedrock-request.js';
 import { startBedrockFake } from '../../fakes/bedrock-fake.js';
 import type { FakeServer } from '../../fakes/fake-server.js';
 
@@ -60,6 +61,20 @@ describe('bedrock fake, driven by @aws-sdk/client-bedrock-runtime', () => {
     const request = fake.requests.at(-1)!;
     expect(request.url.pathname).toBe('/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
     expect(request.headers['x-amz-security-token']).toBe(credentials.sessionToken);
+  });
+
+  it('structured output: our body carries outputConfig exactly as the SDK serialises it', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    fake.enqueue({ text: '{"city":"Paris"}' });
+    await client().send(
+      new ConverseCommand({
+        modelId,
+        messages: [{ role: 'user', content: [{ text: 'Which city?' }] }],
+        outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'city' } } } },
+      }),
+    );
+    const ours = buildConverseBody({ model: modelId, messages: [{ role: 'user', content: 'Which city?' }], responseFormat: { type: 'json', schema, name: 'city' } });
+    expect(ours.outputConfig).toEqual(fake.requests.at(-1)!.body.outputConfig);
   });
 
   it('ConverseStream: the SDK decodes the binary frames into text, toolUse and usage events', async () => {
