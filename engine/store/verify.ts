@@ -48,13 +48,13 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
     return report(0, 0, { runId: options.runId, reason: 'The run is not in the store.' });
   }
 
-  const tamperedPayloads = findTamperedPayloads(database, options.runId);
+  const editedPayloads = options.runId === undefined ? scanAllPayloads(database) : lookUpReferencedPayloads(database);
   const eventsOfRun = database.prepare(`SELECT idx, body, hash FROM events WHERE run_id = ? AND idx > ? ORDER BY idx LIMIT ${pageSize}`).raw();
   let eventsChecked = 0;
   let runsChecked = 0;
   for (const run of runRows) {
     runsChecked += 1;
-    const result = verifyRun(run, eventsOfRun, tamperedPayloads, options.key);
+    const result = verifyRun(run, eventsOfRun, editedPayloads, options.key);
     eventsChecked += result.eventsChecked;
     if (result.problem !== undefined) return report(runsChecked, eventsChecked, result.problem);
   }
@@ -81,7 +81,7 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
  */
 const pageSize = 4096;
 
-function verifyRun(run: RunRow, eventsOfRun: Database.Statement, tamperedPayloads: ReadonlySet<string>, key: KeyObject | undefined): { eventsChecked: number; problem?: VerifyProblem } {
+function verifyRun(run: RunRow, eventsOfRun: Database.Statement, editedPayloads: EditedPayloads, key: KeyObject | undefined): { eventsChecked: number; problem?: VerifyProblem } {
   const [runId, eventCount, headHash, headSignature, missionHash, missionSource] = run;
   if (sha256Hex(missionSource) !== missionHash) {
     return { eventsChecked: 0, problem: { runId, reason: 'The mission source no longer matches its recorded hash: the runs row was edited.' } };
@@ -89,6 +89,8 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, tamperedPayload
   let expectedIndex = 0;
   let previousHash = genesisHash(runId);
   let problem: VerifyProblem | undefined;
+  // Payloads are checked once each, after the walk: many events share one (content-addressed).
+  const firstReference = new Map<string, number>();
   // Keyset pagination on idx, starting below every integer: a tampered row with a negative or
   // non-numeric idx still comes back. Inlined rather than a generator, which costs ~25 % here.
   let after: number | string = -Number.MAX_VALUE;
@@ -115,18 +117,19 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, tamperedPayload
       problem = describeBrokenLink(runId, index, body);
       break;
     }
-    // Payload content was checked up front; only when some failed is it worth finding who refers to it.
-    if (tamperedPayloads.size > 0) {
+    if (editedPayloads.needsReferences) {
       const payloadHash = topLevelPayloadHash(body);
-      if (payloadHash !== undefined && tamperedPayloads.has(payloadHash)) {
-        problem = { runId, index, reason: `The payload of event ${index} no longer matches its hash: the payload was edited.` };
-        break;
-      }
+      if (payloadHash !== undefined && !firstReference.has(payloadHash)) firstReference.set(payloadHash, index);
     }
     previousHash = hash;
     expectedIndex += 1;
   }
   const eventsChecked = expectedIndex;
+  // An edited payload referenced before the first broken link is the first problem.
+  const editedAt = editedPayloads.firstEdited(firstReference);
+  if (editedAt !== undefined) {
+    return { eventsChecked, problem: { runId, index: editedAt, reason: `The payload of event ${editedAt} no longer matches its hash: the payload was edited.` } };
+  }
   if (problem !== undefined) return { eventsChecked, problem };
 
   if (expectedIndex < eventCount) {
@@ -194,18 +197,55 @@ function topLevelPayloadHash(body: string): string | undefined {
 }
 
 /**
- * Hashes of payloads whose content no longer matches the hash they are stored under. Erased
- * payloads (content NULL) are tombstones with nothing to check. A payload row deleted outright
- * is not reported: it is indistinguishable in effect from an erasure, which is legitimate.
+ * Given the payloads a run's events reference (hash → first referencing index), the first event
+ * whose payload no longer matches the hash it is stored under. Erased payloads (content NULL) are
+ * tombstones with nothing to check; a payload row deleted outright is not reported either: in
+ * effect it is indistinguishable from an erasure, which is legitimate.
  */
-function findTamperedPayloads(database: Database.Database, runId: string | undefined): Set<string> {
-  const statement = runId === undefined
-    ? database.prepare('SELECT hash, content FROM payloads WHERE content IS NOT NULL')
-    : database.prepare("SELECT hash, content FROM payloads WHERE content IS NOT NULL AND hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)");
-  const tampered = new Set<string>();
-  const rows = (runId === undefined ? statement.raw().iterate() : statement.raw().iterate(runId)) as IterableIterator<[string, string]>;
-  for (const [hash, content] of rows) {
-    if (sha256Hex(content) !== hash) tampered.add(hash);
+interface EditedPayloads {
+  /** Whether {@link firstEdited} needs the references at all (not when nothing was edited). */
+  needsReferences: boolean;
+  firstEdited(firstReference: ReadonlyMap<string, number>): number | undefined;
+}
+
+/**
+ * For the whole store: every payload is read once, in table order, up front; a run then only
+ * looks up the (usually empty) set of edited ones. Faster than looking up each reference.
+ */
+function scanAllPayloads(database: Database.Database): EditedPayloads {
+  const edited = new Set<string>();
+  const rows = database.prepare('SELECT hash, content FROM payloads WHERE content IS NOT NULL').raw().iterate() as IterableIterator<[string, string]>;
+  for (const [payloadHash, content] of rows) {
+    if (sha256Hex(content) !== payloadHash) edited.add(payloadHash);
   }
-  return tampered;
+  const firstEdited = (firstReference: ReadonlyMap<string, number>): number | undefined => {
+    let first: number | undefined;
+    for (const payloadHash of edited) {
+      const index = firstReference.get(payloadHash);
+      if (index !== undefined && (first === undefined || index < first)) first = index;
+    }
+    return first;
+  };
+  return { needsReferences: edited.size > 0, firstEdited };
+}
+
+/**
+ * For one run: only the payloads its events reference are read, in batches (one SQLite call per
+ * batch is far cheaper than one per payload, and than scanning every event's JSON in SQL).
+ */
+function lookUpReferencedPayloads(database: Database.Database): EditedPayloads {
+  const batchSize = 4096;
+  const contents = database.prepare('SELECT hash, content FROM payloads WHERE hash IN (SELECT value FROM json_each(?)) AND content IS NOT NULL').raw();
+  const firstEdited = (firstReference: ReadonlyMap<string, number>): number | undefined => {
+    let first: number | undefined;
+    const hashes = [...firstReference.keys()];
+    for (let start = 0; start < hashes.length; start += batchSize) {
+      for (const [payloadHash, content] of contents.all(JSON.stringify(hashes.slice(start, start + batchSize))) as [string, string][]) {
+        const index = firstReference.get(payloadHash) as number;
+        if ((first === undefined || index < first) && sha256Hex(content) !== payloadHash) first = index;
+      }
+    }
+    return first;
+  };
+  return { needsReferences: true, firstEdited };
 }

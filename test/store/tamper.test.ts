@@ -143,6 +143,16 @@ describe('verify finds tampering and names the first bad event', () => {
     expect(verifyAfter(() => undefined, { runId: 'alpha' }).ok).toBe(true);
   });
 
+  it('an edited payload before a broken link is the first problem, in either scope', () => {
+    const tamper = (database: Database.Database): void => {
+      const payloadHash = (JSON.parse(row(database, 'beta', 5).body) as { payloadHash: string }).payloadHash;
+      database.prepare('UPDATE payloads SET content = ? WHERE hash = ?').run(JSON.stringify({ output: 'doctored' }), payloadHash);
+      database.prepare("UPDATE events SET body = replace(body, 'step-', 'STEP-') WHERE run_id = 'beta' AND idx = 8").run();
+    };
+    expect(verifyAfter(tamper).problem).toMatchObject({ runId: 'beta', index: 5, reason: expect.stringContaining('payload') });
+    expect(verifyAfter(tamper, { runId: 'beta' }).problem).toMatchObject({ runId: 'beta', index: 5, reason: expect.stringContaining('payload') });
+  });
+
   it('limits a run-scoped verify to that run', () => {
     const change = (database: Database.Database): void => {
       database.prepare("UPDATE events SET body = replace(body, 'step-', 'STEP-') WHERE run_id = 'alpha' AND idx = 1").run();
