@@ -9,7 +9,7 @@ import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { chatCompletionsBody, type ChatBodyOptions } from './openai-chat-request.js';
 import { chatCompletionResponse, record } from './openai-chat-response.js';
-import { ChatStreamReader } from './openai-chat-stream.js';
+import { chatCompletionEventBatches } from './openai-chat-stream.js';
 
 /** How to reach one Chat Completions server. */
 export interface ChatEndpoint {
@@ -61,19 +61,7 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
           const response = await send(request, true, signal);
           const requestId = requestIdOf(response.headers);
           yield { type: 'start', provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
-          // One batch of events per network chunk, parsed synchronously: an await per event (and
-          // per generator layer) cost more than the parsing itself.
-          const reader = new ChatStreamReader(provider, requestId);
-          for await (const chunk of bodyChunks(provider, response, signal)) {
-            const batch = reader.push(chunk);
-            if (batch.length > 0) yield batch;
-            reader.throwIfFailed();
-            // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
-            if (reader.done) return;
-          }
-          const batch = reader.end();
-          if (batch.length > 0) yield batch;
-          reader.throwIfFailed();
+          yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId);
         } catch (error) {
           throw withoutSecrets(error, endpoint.secrets());
         }

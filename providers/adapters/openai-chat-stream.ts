@@ -18,24 +18,36 @@ interface PendingToolCall {
 
 /**
  * Turns the body's bytes (or already-decoded text, for fixtures) into events after `start`:
- * deltas, one `tool-call` per completed call, one `usage` and one `finish`. A body that ends before
- * `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage fails with
+ * deltas, one `tool-call` per completed call, one `usage` and one `finish`, in batches of one per
+ * chunk (a consumer then pays one await per network chunk, not one per event). A body that ends
+ * before `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage fails with
  * `LLM_ERR_MALFORMED_RESPONSE`; an error object in the stream becomes its typed error.
  */
+export async function* chatCompletionEventBatches(
+  provider: string,
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  requestId?: string,
+): AsyncGenerator<LlmEvent[]> {
+  const reader = new ChatStreamReader(provider, requestId);
+  for await (const chunk of chunks) {
+    const batch = reader.push(chunk);
+    if (batch.length > 0) yield batch;
+    reader.throwIfFailed();
+    // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
+    if (reader.done) return;
+  }
+  const batch = reader.end();
+  if (batch.length > 0) yield batch;
+  reader.throwIfFailed();
+}
+
+/** {@link chatCompletionEventBatches}, one event at a time. */
 export async function* chatCompletionEvents(
   provider: string,
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   requestId?: string,
 ): AsyncGenerator<LlmEvent> {
-  const reader = new ChatStreamReader(provider, requestId);
-  for await (const chunk of chunks) {
-    for (const event of reader.push(chunk)) yield event;
-    reader.throwIfFailed();
-    // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
-    if (reader.done) return;
-  }
-  for (const event of reader.end()) yield event;
-  reader.throwIfFailed();
+  for await (const batch of chatCompletionEventBatches(provider, chunks, requestId)) yield* batch;
 }
 
 /**
