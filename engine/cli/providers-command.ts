@@ -22,13 +22,22 @@ export function registerProvidersCommand(program: Command): void {
         return;
       }
       for (const provider of providers) {
-        const state = !provider.configured
-          ? `not configured — set ${(provider.missing ?? []).join(' and ')}`
-          : provider.reachable === false
-            ? `configured, not answering (${provider.error ?? 'no answer'})`
-            : 'ready';
+        const state = describeState(provider);
         const models = provider.models?.length ? `  models: ${provider.models.slice(0, 8).join(', ')}${provider.models.length > 8 ? ', …' : ''}` : '';
         process.stdout.write(`${provider.id.padEnd(10)} ${state}${provider.defaultModel && provider.configured ? `  default model: ${provider.defaultModel}` : ''}${models}\n`);
       }
     });
+}
+
+type DiscoveredProvider = ReturnType<Awaited<ReturnType<typeof discoverProviders>>['toJSON']>[number];
+
+/** One line of state: ready, configured but silent, not found where looked for, or not configured. */
+function describeState(provider: DiscoveredProvider): string {
+  const missing = (provider.missing ?? []).join(' and ');
+  if (!provider.configured) {
+    // A local server that was probed for and not found: say where it was looked for.
+    if (provider.source === 'probe') return `not found — ${provider.error ?? 'no answer'}; start it, or set ${missing}`;
+    return `not configured — set ${missing}`;
+  }
+  return provider.reachable === false ? `configured, not answering (${provider.error ?? 'no answer'})` : 'ready';
 }
