@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { discoverProviders } from '../../providers/discovery.js';
+import type { DiscoveredProviderSummary } from '../../providers/discovery-registry.js';
 import { closePools } from '../../providers/http.js';
 
 /** Registers `providers`. */
@@ -29,10 +30,8 @@ export function registerProvidersCommand(program: Command): void {
     });
 }
 
-type DiscoveredProvider = ReturnType<Awaited<ReturnType<typeof discoverProviders>>['toJSON']>[number];
-
 /** One line of state: ready, configured but silent, not found where looked for, or not configured. */
-function describeState(provider: DiscoveredProvider): string {
+function describeState(provider: DiscoveredProviderSummary): string {
   const missing = (provider.missing ?? []).join(' and ');
   if (!provider.configured) {
     // A local server that was probed for and not found: say where it was looked for.
