@@ -2,7 +2,7 @@
  * `mission audit verify` and `mission audit show`.
  */
 import type { Command } from 'commander';
-import { CliExit, ExitCode, openStore, type StoreOptions } from './cli-context.js';
+import { CliExit, ExitCode, openExistingStore, type StoreOptions } from './cli-context.js';
 
 /** Registers the `audit` command group. */
 export function registerAuditCommands(program: Command): void {
@@ -15,7 +15,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--db <path>', 'audit database')
     .option('--json', 'print the report as JSON')
     .action((options: StoreOptions & { run?: string; json?: boolean }) => {
-      const store = openStore(options);
+      const store = openExistingStore(options);
       try {
         if (options.run && !store.getRun(options.run)) throw new CliExit(ExitCode.failed, `no run with id ${options.run}`);
         const report = store.verify({ runId: options.run });
@@ -40,7 +40,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--db <path>', 'audit database')
     .option('--json', 'print JSON lines')
     .action((runId: string, options: StoreOptions & { json?: boolean }) => {
-      const store = openStore(options);
+      const store = openExistingStore(options);
       try {
         if (!store.getRun(runId)) throw new CliExit(ExitCode.failed, `no run with id ${runId}`);
         const events = store.events(runId);
@@ -63,7 +63,7 @@ export function registerAuditCommands(program: Command): void {
     .argument('<run-id>', 'run id')
     .option('--db <path>', 'audit database')
     .action((runId: string, options: StoreOptions) => {
-      const store = openStore(options);
+      const store = openExistingStore(options);
       try {
         if (!store.getRun(runId)) throw new CliExit(ExitCode.failed, `no run with id ${runId}`);
         const erased = store.erasePayloads(runId);

@@ -2,6 +2,7 @@
  * What every subcommand shares: exit codes, the store location, the stderr logger, the step
  * registry and the mission loader that turns bad files into `file:line:col` lines and exit 2.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { destination, pino, type Logger } from 'pino';
 import { CodedError } from '../../providers/errors.js';
@@ -35,9 +36,25 @@ export function databasePath(options: StoreOptions): string {
   return path.resolve(options.db || process.env.MISSION_DB || path.join('.mission', 'state.db'));
 }
 
-/** Opens the audit store, HMAC-signing chain heads when `MISSION_AUDIT_KEY` is set. */
+/** Opens (or creates) the audit store, HMAC-signing chain heads when `MISSION_AUDIT_KEY` is set. */
 export function openStore(options: StoreOptions): AuditStore {
   return AuditStore.open(databasePath(options), { auditKey: process.env.MISSION_AUDIT_KEY || undefined });
+}
+
+/** Whether a store exists where {@link openStore} would open it. */
+export function storeExists(options: StoreOptions): boolean {
+  return existsSync(databasePath(options));
+}
+
+/**
+ * Opens a store that must already exist: reading commands never create one (an empty new store
+ * would, say, "verify" a mistyped path as intact).
+ */
+export function openExistingStore(options: StoreOptions): AuditStore {
+  if (!storeExists(options)) {
+    throw new CliExit(ExitCode.invalid, `no audit store at ${databasePath(options)}: run a mission first, or point --db or MISSION_DB at an existing store`);
+  }
+  return openStore(options);
 }
 
 /** A pino logger on stderr (never mixed into stdout, where `--json` output goes). */

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { planLevels } from '../mission/plan.js';
 import { unsupportedRustchainKinds } from '../steps/registry.js';
-import { createRegistry, loadValidMission, openStore, type StoreOptions } from './cli-context.js';
+import { createRegistry, loadValidMission, openStore, storeExists, type StoreOptions } from './cli-context.js';
 
 /** Registers `validate`, `plan`, `kinds` and `runs`. */
 export function registerInspectCommands(program: Command): void {
@@ -57,9 +57,10 @@ export function registerInspectCommands(program: Command): void {
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action((options: StoreOptions & { limit: string; json?: boolean }) => {
-      const store = openStore(options);
+      // No store yet simply means no runs yet; listing them must not create one.
+      const store = storeExists(options) ? openStore(options) : undefined;
       try {
-        const runs = store.listRuns({ limit: Number(options.limit) }).map((run) => ({
+        const runs = (store?.listRuns({ limit: Number(options.limit) }) ?? []).map((run) => ({
           id: run.runId,
           mission: run.missionName,
           status: run.status,
@@ -73,7 +74,7 @@ export function registerInspectCommands(program: Command): void {
         if (runs.length === 0) process.stdout.write('no runs yet\n');
         for (const run of runs) process.stdout.write(`${run.id}  ${run.status.padEnd(11)} ${run.start}  ${run.mission}\n`);
       } finally {
-        store.close();
+        store?.close();
       }
     });
 }

@@ -17,6 +17,12 @@ const program = new Command('mission')
   .showHelpAfterError()
   .exitOverride();
 
+// A reader that stops early (`mission runs | head -1`) closes the pipe: further output is
+// dropped rather than crashing the process, so a running mission still finishes and records.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 registerRunCommands(program);
 registerInspectCommands(program);
 registerAuditCommands(program);

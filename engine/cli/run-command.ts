@@ -9,7 +9,7 @@ import type { RunOptions, RunResult } from '../run/run-types.js';
 import { createProgressPrinter, summarize } from './progress.js';
 import { parseMission } from '../mission/load.js';
 import type { MissionDefinition } from '../mission/types.js';
-import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openStore, parseVars, type StoreOptions } from './cli-context.js';
+import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openExistingStore, openStore, parseVars, type StoreOptions } from './cli-context.js';
 import { createStepServices } from './services.js';
 
 interface RunCommandOptions extends StoreOptions {
@@ -46,7 +46,7 @@ export function registerRunCommands(program: Command): void {
     .option('--log-level <level>', 'log level on stderr')
     .action(async (runId: string, options: RunCommandOptions) => {
       const registry = createRegistry();
-      const store = openStore(options);
+      const store = openExistingStore(options);
       const run = store.getRun(runId);
       store.close();
       if (!run) throw new CliExit(ExitCode.failed, `MISSION_ERR_RUN_NOT_FOUND: no run with id ${runId} in ${databasePath(options)}`);

@@ -113,6 +113,30 @@ describe('mission audit verify', () => {
   });
 });
 
+describe('commands that read the store', () => {
+  it('refuse a store that does not exist instead of creating an empty one', async () => {
+    const cwd = tempDir();
+    const verify = await runCli(['audit', 'verify', '--db', 'mistyped.db'], cwd);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toContain('no audit store at');
+    expect((await runCli(['resume', 'some-run'], cwd)).code).toBe(2);
+    const runs = await runCli(['runs', '--json'], cwd);
+    expect(runs).toMatchObject({ code: 0, stdout: '[]\n' });
+    expect(existsSync(path.join(cwd, 'mistyped.db'))).toBe(false);
+    expect(existsSync(path.join(cwd, '.mission'))).toBe(false);
+  });
+
+  it('stop quietly when the reader closes the pipe early', async () => {
+    const cwd = tempDir();
+    for (let index = 0; index < 3; index++) await runCli(['run', path.join(missions, 'hello.yaml')], cwd);
+    const child = startCli(['audit', 'show', JSON.parse((await runCli(['runs', '--json'], cwd)).stdout)[0].id], cwd);
+    child.stdout?.destroy();
+    const outcome = await outcomeOf(child);
+    expect(outcome.stderr).not.toContain('EPIPE');
+    expect(outcome.code).toBe(0);
+  });
+});
+
 describe('mission audit erase', () => {
   it("erases a run's payloads and the chain still verifies", async () => {
     const cwd = tempDir();
