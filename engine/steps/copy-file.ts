@@ -1,6 +1,7 @@
 /** `copy_file`: copies a file within the workspace. */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { resolveInWorkspace } from './workspace-path.js';
@@ -35,6 +36,8 @@ export const copyFileStep = defineStepKind<SourceDestinationParameters>({
     try {
       const info = await stat(source);
       if (info.isDirectory()) throw Object.assign(new Error('source is a directory'), { code: 'EISDIR' });
+      // A FIFO or device would block the copy in a thread that the step's signal cannot stop.
+      if (!info.isFile()) throw new MissionError(MissionErrorCode.io, `cannot copy "${parameters.source}": not a regular file`);
       size = info.size;
     } catch (error) {
       throw fileSystemError(error, 'copy', parameters.source, context.signal);

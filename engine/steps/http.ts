@@ -2,14 +2,14 @@
  * `http`: one HTTP request with undici. Statuses outside `expected_status` (default: any 2xx) fail
  * the step with the output attached; connection failures, timeouts, 5xx and 429 are retryable.
  */
-import { readFile } from 'node:fs/promises';
 import { request, type Dispatcher } from 'undici';
 import { flattenHeaders } from '../../providers/http.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { decodeResponse, encodeBody, hasHeader, readCappedBody, redactUrl } from './http-support.js';
-import { abortError, fileSystemError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
-import { resolveInWorkspace } from './workspace-path.js';
+import { readWorkspaceFile } from './read-file.js';
+import { abortError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
+import { timerDelay } from './timer-delay.js';
 
 const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -46,14 +46,9 @@ function isExpected(status: number, expected: number | number[] | undefined): bo
 async function requestBody(parameters: HttpParameters, headers: Record<string, string>, workspace: string, signal: AbortSignal): Promise<string | Buffer | undefined> {
   if (parameters.body_file === undefined) return encodeBody(parameters.body, headers);
   if (parameters.body !== undefined) throw new MissionError(MissionErrorCode.parameters, 'http: give either "body" or "body_file", not both');
-  const file = await resolveInWorkspace(workspace, parameters.body_file);
-  try {
-    const data = await readFile(file, { signal });
-    if (parameters.body_file.toLowerCase().endsWith('.json') && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
-    return data;
-  } catch (error) {
-    throw fileSystemError(error, 'read body_file', parameters.body_file, signal);
-  }
+  const data = await readWorkspaceFile(workspace, parameters.body_file, signal, 'read body_file');
+  if (parameters.body_file.toLowerCase().endsWith('.json') && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+  return data;
 }
 
 /** The `http` step kind. Output: `{url, method, status, headers, response}` (`response` = JSON or `{text}`). */
@@ -87,7 +82,7 @@ export const httpStep = defineStepKind<HttpParameters>({
     const headers = { ...parameters.headers };
     const body = await requestBody(parameters, headers, context.workspace, context.signal);
 
-    const timeoutMs = parameters.timeout_seconds * 1000;
+    const timeoutMs = timerDelay(parameters.timeout_seconds * 1000);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const signal = AbortSignal.any([context.signal, timeout.signal]);

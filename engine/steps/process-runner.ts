@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { timerDelay } from './timer-delay.js';
 
 /** What {@link runProcess} needs. */
 export interface ProcessOptions {
@@ -60,8 +62,11 @@ class CappedBuffer {
     this.kept += part.byteLength;
   }
 
+  /** The kept bytes as UTF-8; a character the cap cut in half is dropped, not shown as U+FFFD. */
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    const decoder = new StringDecoder('utf8');
+    const text = decoder.write(Buffer.concat(this.chunks));
+    return this.truncated ? text : text + decoder.end();
   }
 }
 
@@ -107,7 +112,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       const timer = setTimeout(() => {
         timers.delete(timer);
         action();
-      }, ms);
+      }, timerDelay(ms));
       timers.add(timer);
     };
 

@@ -52,7 +52,9 @@ async function assertPhysicallyInside(realWorkspace: string, candidate: string, 
     // The probe exists but does not resolve: a dangling link (or a loop). Follow it one hop.
     const info = await lstat(probe);
     if (!info.isSymbolicLink()) throw escapeError(userPath, 'cannot be resolved');
-    const target = path.resolve(path.dirname(probe), await readlink(probe));
+    // A relative target is relative to the link's real directory, which differs from the
+    // directory as spelled when a symlinked directory was crossed to reach the link.
+    const target = path.resolve(await realpath(path.dirname(probe)), await readlink(probe));
     const rest = path.relative(probe, candidate);
     await assertPhysicallyInside(realWorkspace, path.join(target, rest), userPath, hops + 1);
     return;

@@ -154,6 +154,18 @@ posixOnly('command', () => {
     expect(output.stderr_truncated).toBe(false);
   });
 
+  it('does not cut a multi-byte character in half at the cap', async () => {
+    const { context } = createTestContext(workspace);
+    // "é" is two bytes: a 5-byte cap keeps two whole characters and drops the split third.
+    const output = (await commandStep.execute(
+      { command: process.execPath, args: ['-e', 'process.stdout.write("ééé"); process.stderr.write("ééé")'], max_output_bytes: 5 },
+      context,
+    )) as { stdout: string; stderr: string; stdout_truncated: boolean };
+    expect(output.stdout).toBe('éé');
+    expect(output.stderr).toBe('éé');
+    expect(output.stdout_truncated).toBe(true);
+  });
+
   it('kills the whole process tree when the signal aborts', async () => {
     const { context, controller } = createTestContext(workspace);
     const running = commandStep.execute({ command: 'sh', args: ['-c', 'sleep 30 & echo $! > grandchild.pid; sleep 30'] }, context).catch((caught: unknown) => caught);
@@ -186,6 +198,12 @@ posixOnly('command', () => {
     const grandchild = Number(await readFile(path.join(workspace, 'grandchild.pid'), 'utf8'));
     started.push(grandchild);
     await waitFor(async () => (isAlive(grandchild) ? undefined : true), 3000);
+  });
+
+  it('treats a timeout_seconds beyond what a timer can hold as long, not as immediate', async () => {
+    const { context } = createTestContext(workspace);
+    const output = await commandStep.execute({ command: process.execPath, args: ['-e', 'setTimeout(() => {}, 200)'], timeout_seconds: 30 * 24 * 3600 } as never, context);
+    expect(output).toMatchObject({ exit_code: 0 });
   });
 
   it('does not start at all when already cancelled', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +82,15 @@ describe('create_file', () => {
   it('does not write through a dangling symlink to a file outside', async () => {
     await symlink(path.join(outside, 'planted.txt'), inWorkspace('planted.txt'));
     await expect(createFileStep.execute({ path: 'planted.txt', content: 'x' }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_PATH_ESCAPE' });
+    await expect(stat(path.join(outside, 'planted.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('does not write through a dangling relative link reached via a symlinked directory', async () => {
+    await mkdir(inWorkspace('a'));
+    await mkdir(inWorkspace('c'));
+    await symlink('../c', inWorkspace('a', 'b'));
+    await symlink(path.join('..', '..', 'outside', 'planted.txt'), inWorkspace('c', 'e'));
+    await expect(createFileStep.execute({ path: 'a/b/e', content: 'x' }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_PATH_ESCAPE' });
     await expect(stat(path.join(outside, 'planted.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -189,6 +199,21 @@ describe('read_file', () => {
     await mkdir(inWorkspace('d'));
     await expect(readFileStep.execute({ path: 'missing.txt' }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_FILE_NOT_FOUND' });
     await expect(readFileStep.execute({ path: 'd' }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_IO', message: expect.stringContaining('is a directory') });
+  });
+});
+
+describe('special files', () => {
+  // Opening a FIFO blocks until a writer appears, in a thread the step's signal cannot interrupt.
+  it.skipIf(process.platform === 'win32')('refuses to read or copy a FIFO instead of blocking on it', async () => {
+    execFileSync('mkfifo', [inWorkspace('pipe')]);
+    const { context: bounded, controller } = createTestContext(workspace);
+    const guard = setTimeout(() => controller.abort(), 3000);
+    try {
+      await expect(readFileStep.execute({ path: 'pipe' }, bounded)).rejects.toMatchObject({ code: 'MISSION_ERR_IO', message: expect.stringContaining('not a regular file') });
+      await expect(copyFileStep.execute({ source: 'pipe', destination: 'copy' }, bounded)).rejects.toMatchObject({ code: 'MISSION_ERR_IO', message: expect.stringContaining('not a regular file') });
+    } finally {
+      clearTimeout(guard);
+    }
   });
 });
 

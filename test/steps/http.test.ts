@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { writeFile } from 'node:fs/promises';
@@ -130,6 +131,13 @@ describe('http', () => {
     expect((await failure({ url: `${base}/echo`, method: 'POST', body_file: 'payload.json', body: 'x' })).code).toBe('MISSION_ERR_PARAMETERS');
   });
 
+  it.skipIf(process.platform === 'win32')('refuses a body_file that is not a regular file instead of blocking on it', async () => {
+    execFileSync('mkfifo', [path.join(workspace, 'pipe')]);
+    const error = await failure({ url: `${base}/echo`, method: 'POST', body_file: 'pipe' });
+    expect(error).toMatchObject({ code: 'MISSION_ERR_IO', message: expect.stringContaining('not a regular file') });
+    expect(received).toHaveLength(0);
+  });
+
   it('fails an unexpected status with MISSION_ERR_HTTP_STATUS and the output attached', async () => {
     const error = await failure({ url: `${base}/status/404` });
     expect(error.code).toBe('MISSION_ERR_HTTP_STATUS');
@@ -162,6 +170,12 @@ describe('http', () => {
     expect(Date.now() - startedAt).toBeLessThan(3000);
     expect(error).toMatchObject({ code: 'MISSION_ERR_HTTP_CONNECTION', isRetryable: true });
     expect(error.message).toContain('timed out after 0.3 s');
+  });
+
+  it('treats a timeout_seconds beyond what a timer can hold as long, not as immediate', async () => {
+    // 30 days in milliseconds exceeds the 2^31-1 a Node timer holds; an unclamped timer fires at once.
+    const output = await httpStep.execute({ url: `${base}/json`, timeout_seconds: 30 * 24 * 3600 } as never, context);
+    expect(output).toMatchObject({ status: 200 });
   });
 
   it('stops when the step signal aborts', async () => {

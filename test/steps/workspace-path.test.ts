@@ -87,6 +87,16 @@ describe('resolveInWorkspace', () => {
     await escapeError('first/file.txt');
   });
 
+  it('resolves a dangling relative link against its real directory, not the path that reached it', async () => {
+    // a/b is a link to c; c/e points two levels up from c, i.e. outside. Resolved lexically from
+    // a/b (one level deeper than c) the target would look inside the workspace.
+    await mkdir(path.join(workspace, 'a'));
+    await mkdir(path.join(workspace, 'c'));
+    await symlink('../c', path.join(workspace, 'a', 'b'));
+    await symlink(path.join('..', '..', 'outside', 'planted.txt'), path.join(workspace, 'c', 'e'));
+    await escapeError('a/b/e');
+  });
+
   it('refuses a symlink loop instead of spinning', async () => {
     await symlink(path.join(workspace, 'loop-b'), path.join(workspace, 'loop-a'));
     await symlink(path.join(workspace, 'loop-a'), path.join(workspace, 'loop-b'));

@@ -6,10 +6,8 @@
 import type { LlmMessage, LlmTool, ToolCall, Usage } from '../../../providers/types.js';
 import { emptyUsage } from '../../../providers/types.js';
 import { MissionError, MissionErrorCode } from '../../errors.js';
-import { readFile } from 'node:fs/promises';
 import { defineStepKind } from '../define-step.js';
-import { fileSystemError } from '../step-errors.js';
-import { resolveInWorkspace } from '../workspace-path.js';
+import { readWorkspaceFile } from '../read-file.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
@@ -88,8 +86,8 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
       {
         model,
         messages,
-        tools: tools.map((kind) => toolFor(kind)),
-        toolChoice: 'auto',
+        // With no tools, no tool choice either: some providers refuse one given alone.
+        ...(tools.length > 0 ? { tools: tools.map((kind) => toolFor(kind)), toolChoice: 'auto' as const } : {}),
         temperature: parameters.temperature,
         maxTokens: parameters.max_tokens,
         metadata: { runId: context.runId, stepId: context.stepId },
@@ -113,13 +111,7 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
 
 async function objectiveWithContext(parameters: AgentStepParameters, context: StepContext): Promise<string> {
   if (!parameters.context_file) return parameters.objective;
-  const file = await resolveInWorkspace(context.workspace, parameters.context_file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw fileSystemError(error, 'read the context file', parameters.context_file, context.signal);
-  }
+  const text = (await readWorkspaceFile(context.workspace, parameters.context_file, context.signal, 'read the context file')).toString('utf8');
   return `${parameters.objective}\n\nContext (from ${parameters.context_file}):\n${truncate(text)}`;
 }
 
