@@ -218,9 +218,15 @@ export function parseRetryAfter(headers: Record<string, string>, now: number = D
   const retryAfter = headers['retry-after']?.trim();
   if (!retryAfter) return undefined;
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number.parseFloat(retryAfter) * 1000);
+  // Every HTTP-date form starts with a day name. Date.parse alone would read "-1" or "soon 1" as a
+  // past date, i.e. "retry at once", where the right reading is "no hint".
+  if (!httpDateStart.test(retryAfter)) return undefined;
   const date = Date.parse(retryAfter);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** IMF-fixdate, RFC 850 and asctime dates (RFC 9110 §5.6.7) all open with the day of the week. */
+const httpDateStart = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i;
 
 /** Parses a protobuf-JSON duration such as `"34.4s"` (Gemini's RetryInfo) to milliseconds. */
 export function parseDuration(value: unknown): number | undefined {
@@ -300,10 +306,12 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
   const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs;
   const code = codeForStatus(status, providerCode, body.message);
-  let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status) && code !== LlmErrorCode.quotaExceeded;
+  let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status);
   const shouldRetry = headers['x-should-retry'];
   if (shouldRetry === 'true') isRetryable = true;
   if (shouldRetry === 'false') isRetryable = false;
+  // An exhausted quota or balance is not cured by waiting, whatever the server's retry hint says.
+  if (code === LlmErrorCode.quotaExceeded) isRetryable = false;
   const detail = body.message ? `: ${body.message}` : '';
   return new LlmError(code, `${provider} answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}${detail}`, {
     provider,
@@ -321,6 +329,7 @@ function codeForStatus(status: number, providerCode: string | undefined, message
     if (providerCode && nonRetryable429.has(providerCode)) return LlmErrorCode.quotaExceeded;
     return LlmErrorCode.rateLimited;
   }
+  if (status === 402 || providerCode === 'billing_error') return LlmErrorCode.quotaExceeded;
   if (status === 529 || providerCode === 'overloaded_error') return LlmErrorCode.overloaded;
   if (status === 401) return LlmErrorCode.authentication;
   if (status === 403) return LlmErrorCode.permissionDenied;
@@ -345,6 +354,17 @@ function stringOrUndefined(value: unknown): string | undefined {
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/**
+ * The values of headers whose names say they carry a credential (`authorization`, `x-api-key`,
+ * `cookie`, …), without a `Bearer`/`Basic` prefix: what to scrub from errors when the caller
+ * supplies its own headers, e.g. for an authenticating proxy in front of a key-less local server.
+ */
+export function credentialHeaderValues(headers: Record<string, string> | undefined): string[] {
+  return Object.entries(headers ?? {})
+    .filter(([name, value]) => /authorization|key|token|secret|cookie/i.test(name) && value.length >= 4)
+    .map(([, value]) => value.replace(/^(Bearer|Basic)\s+/i, ''));
 }
 
 /**

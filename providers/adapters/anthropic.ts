@@ -3,7 +3,7 @@
  * and `GET {base}/v1/models`. Authenticates with `x-api-key` and pins `anthropic-version`.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { CallOptions, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { buildAnthropicBody } from './anthropic-request.js';
@@ -52,6 +52,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
     throw new LlmError(LlmErrorCode.notConfigured, 'anthropic needs an API key (set ANTHROPIC_API_KEY)', { provider: anthropicProvider });
   }
   const base = (config.baseUrl ?? anthropicDefaultBaseUrl).replace(/\/+$/, '');
+  const secrets = [config.apiKey, ...credentialHeaderValues(config.headers)];
   const headers = (): Record<string, string> => ({
     ...config.headers,
     'x-api-key': config.apiKey,
@@ -67,7 +68,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
       headers: headers(),
       body: JSON.stringify(buildAnthropicBody(request, { stream, defaultMaxTokens: config.defaultMaxTokens })),
       signal,
-      secrets: [config.apiKey],
+      secrets,
     });
 
   return {
@@ -91,7 +92,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
         const url = new URL(`${base}/v1/models`);
         url.searchParams.set('limit', '1000');
         if (afterId) url.searchParams.set('after_id', afterId);
-        const response = await sendRequest({ provider: anthropicProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets: [config.apiKey] });
+        const response = await sendRequest({ provider: anthropicProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets });
         const body = (await readJson(anthropicProvider, response, options?.signal)) as { data?: { id?: unknown }[]; has_more?: unknown; last_id?: unknown };
         if (!Array.isArray(body?.data)) {
           throw new LlmError(LlmErrorCode.malformedResponse, 'anthropic returned a model list without a data array', { provider: anthropicProvider });

@@ -6,6 +6,7 @@
  * Chat Completions parser.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
+import { credentialHeaderValues } from '../http.js';
 import { createChatCompletionsAdapter, joinUrl, type ChatCompletionsAdapter } from './openai-chat-client.js';
 import { fullChatBodyOptions } from './openai-chat-request.js';
 
@@ -79,7 +80,11 @@ export function createAzureAdapter(config: AzureAdapterConfig): ChatCompletionsA
       return { ...config.headers, authorization: `Bearer ${token}` };
     },
     body: { provider: 'azure', ...fullChatBodyOptions },
-    secrets: () => [config.apiKey, typeof config.azureAdToken === 'string' ? config.azureAdToken : lastToken].filter(isString),
+    secrets: () => [
+      config.apiKey,
+      typeof config.azureAdToken === 'string' ? config.azureAdToken : lastToken,
+      ...credentialHeaderValues(config.headers),
+    ].filter(isString),
   });
 }
 

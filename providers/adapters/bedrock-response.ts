@@ -89,15 +89,22 @@ export function exceptionMapping(name: string): { code: LlmErrorCodeValue; isRet
   return exceptionCodes[exceptionName(name).toLowerCase()];
 }
 
+/**
+ * The code of a Bedrock exception with its message: a bad request that says the input is too long
+ * ("Input is too long for requested model.") is a context-length error.
+ */
+export function exceptionCode(mappedCode: LlmErrorCodeValue, message: string): LlmErrorCodeValue {
+  return mappedCode === LlmErrorCode.badRequest && /too long|too many tokens|context (length|window)/i.test(message)
+    ? LlmErrorCode.contextLength
+    : mappedCode;
+}
+
 /** The typed error for an in-stream exception frame (`:message-type: exception`). */
 export function streamExceptionError(exceptionType: string, payload: unknown): LlmError {
   const record = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
   const message = typeof record.message === 'string' ? record.message : typeof record.Message === 'string' ? record.Message : '';
   const mapping = exceptionMapping(exceptionType) ?? { code: LlmErrorCode.server, isRetryable: false, status: undefined };
-  const code =
-    mapping.code === LlmErrorCode.badRequest && /too long|too many tokens|context (length|window)/i.test(message)
-      ? LlmErrorCode.contextLength
-      : mapping.code;
+  const code = exceptionCode(mapping.code, message);
   return new LlmError(code, `bedrock stream failed with ${exceptionType}${message ? `: ${message}` : ''}`, {
     provider,
     providerCode: exceptionType,

@@ -10,7 +10,7 @@ import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } 
 import { EventStreamDecoder } from '../wire/aws-event-stream.js';
 import { signRequest } from '../wire/sigv4.js';
 import { buildConverseBody, converseModelPath } from './bedrock-request.js';
-import { exceptionMapping, mapConverseResponse } from './bedrock-response.js';
+import { exceptionCode, exceptionMapping, mapConverseResponse } from './bedrock-response.js';
 import { ConverseStreamParser } from './bedrock-stream.js';
 
 const provider = 'bedrock';
@@ -144,7 +144,7 @@ function refineError(error: unknown, secrets: string[]): unknown {
   const mapping = error.status !== undefined && error.providerCode ? exceptionMapping(error.providerCode) : undefined;
   const message = scrub(error.message, secrets);
   if (!mapping && message === error.message) return error;
-  return new LlmError(mapping?.code ?? (error.code as LlmErrorCodeValue), message, {
+  return new LlmError(mapping ? exceptionCode(mapping.code, message) : (error.code as LlmErrorCodeValue), message, {
     provider,
     status: error.status,
     providerCode: error.providerCode,

@@ -4,7 +4,7 @@
  * header, never in the URL, so it cannot leak through logged URLs or transport errors.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
 import { applyEvent, emptyResponse, eventStream } from '../observable.js';
 import type { CallOptions, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { buildGeminiBody, geminiModelPath } from './gemini-request.js';
@@ -53,6 +53,7 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
     throw new LlmError(LlmErrorCode.notConfigured, 'gemini needs an API key (set GEMINI_API_KEY or GOOGLE_API_KEY)', { provider: geminiProvider });
   }
   const root = `${(config.baseUrl ?? geminiDefaultBaseUrl).replace(/\/+$/, '')}/${config.apiVersion ?? geminiApiVersion}`;
+  const secrets = [config.apiKey, ...credentialHeaderValues(config.headers)];
   const headers = (): Record<string, string> => ({
     ...config.headers,
     'x-goog-api-key': config.apiKey,
@@ -62,7 +63,7 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
     const url = new URL(`${root}/${geminiModelPath(request.model)}:${method}`);
     // Without alt=sse the stream is one long JSON array instead of SSE events.
     if (method === 'streamGenerateContent') url.searchParams.set('alt', 'sse');
-    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal, secrets: [config.apiKey] });
+    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal, secrets });
   };
 
   return {
@@ -85,7 +86,7 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
         const url = new URL(`${root}/models`);
         url.searchParams.set('pageSize', '1000');
         if (pageToken) url.searchParams.set('pageToken', pageToken);
-        const response = await sendRequest({ provider: geminiProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets: [config.apiKey] });
+        const response = await sendRequest({ provider: geminiProvider, url, method: 'GET', headers: headers(), signal: options?.signal, secrets });
         const body = (await readJson(geminiProvider, response, options?.signal)) as { models?: { name?: unknown }[]; nextPageToken?: unknown };
         if (body?.models !== undefined && !Array.isArray(body.models)) {
           throw new LlmError(LlmErrorCode.malformedResponse, 'gemini returned a model list whose models is not an array', { provider: geminiProvider });

@@ -4,7 +4,7 @@
  */
 import type { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { NdjsonDecoder } from '../wire/ndjson.js';
@@ -58,9 +58,7 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
   });
 
   // Header values that carry credentials must not come back in an error a proxy echoes.
-  const secrets = Object.entries(config.headers ?? {})
-    .filter(([name, value]) => /authorization|key|token|secret|cookie/i.test(name) && value.length >= 4)
-    .map(([, value]) => value.replace(/^(Bearer|Basic)\s+/i, ''));
+  const secrets = credentialHeaderValues(config.headers);
   const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -103,7 +101,13 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
       // Nothing meaningful follows the done line; stop instead of waiting for the socket.
       if (parser.finished) return;
     }
-    for (const item of decoder.end()) yield* parser.accept(item);
+    for (const item of decoder.end()) {
+      // A last line without its newline that does not parse was cut off mid-write, not garbage.
+      if (!item.ok && !parser.finished) {
+        throw new LlmError(LlmErrorCode.streamInterrupted, 'ollama stream ended inside a line', { provider, isRetryable: true, cause: item.error });
+      }
+      yield* parser.accept(item);
+    }
     parser.end();
   }
 

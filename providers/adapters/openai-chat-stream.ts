@@ -89,8 +89,20 @@ export class ChatStreamReader {
   end(): LlmEvent[] {
     const out: LlmEvent[] = [];
     if (this.failed || this.parser.done) return out;
+    const tail = this.decoder.end(true);
+    // A half-written final frame means the body was cut off, not that the server sent garbage.
+    if (tail.some((event) => !isWholeFrame(event.data))) {
+      this.fail(
+        new LlmError(LlmErrorCode.streamInterrupted, `${this.provider} stream ended inside a frame`, {
+          provider: this.provider,
+          requestId: this.requestId,
+          isRetryable: true,
+        }),
+      );
+      return out;
+    }
     try {
-      this.parser.handleAll(this.decoder.end(true), out);
+      this.parser.handleAll(tail, out);
     } catch (error) {
       this.fail(error);
       return out;
@@ -257,6 +269,18 @@ export class ChatStreamParser {
     out.push({ type: 'usage', usage: this.usage ?? emptyUsage() });
     const reason = chatFinishReason(this.rawFinishReason, this.toolCalls.size > 0);
     out.push(this.rawFinishReason === undefined ? { type: 'finish', reason } : { type: 'finish', reason, rawReason: this.rawFinishReason });
+  }
+}
+
+/** Whether an SSE frame's data is complete: the sentinel, or JSON that parses. */
+function isWholeFrame(data: string): boolean {
+  const trimmed = data.trim();
+  if (trimmed === '[DONE]') return true;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
   }
 }
 

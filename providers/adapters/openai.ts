@@ -3,6 +3,7 @@
  * with `stream_options.include_usage`, and the model list at `{base}/models`.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
+import { credentialHeaderValues } from '../http.js';
 import { createChatCompletionsAdapter, joinUrl, type ChatCompletionsAdapter } from './openai-chat-client.js';
 import { fullChatBodyOptions } from './openai-chat-request.js';
 
@@ -37,7 +38,7 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ChatCompletion
     modelsUrl: () => joinUrl(baseUrl, 'models'),
     headers: async () => headers,
     body: { provider: 'openai', ...fullChatBodyOptions },
-    secrets: () => [config.apiKey],
+    secrets: () => [config.apiKey, ...credentialHeaderValues(config.headers)],
   });
 }
 

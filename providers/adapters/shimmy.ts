@@ -7,6 +7,7 @@
  * or none (streaming) and always finish with `stop`; the shared parser reports those as zero usage
  * and `stop`, since Shimmy gives nothing better to go on.
  */
+import { credentialHeaderValues } from '../http.js';
 import { createChatCompletionsAdapter, joinUrl, type ChatCompletionsAdapter } from './openai-chat-client.js';
 
 /** Where Shimmy listens by default. */
@@ -27,6 +28,8 @@ export interface ShimmyAdapterConfig {
 export function createShimmyAdapter(config: ShimmyAdapterConfig = {}): ChatCompletionsAdapter {
   const root = (config.baseUrl ?? shimmyDefaultBaseUrl).replace(/\/+$/, '').replace(/\/v1$/, '');
   const headers = { ...config.headers };
+  // Shimmy has no auth of its own, but a proxy in front of it may, and may echo what it was sent.
+  const secrets = credentialHeaderValues(headers);
   return createChatCompletionsAdapter({
     provider: 'shimmy',
     chatUrl: () => joinUrl(root, 'v1/chat/completions'),
@@ -41,7 +44,7 @@ export function createShimmyAdapter(config: ShimmyAdapterConfig = {}): ChatCompl
       supportsResponseFormat: false,
       nullAssistantContent: false,
     },
-    secrets: () => [],
+    secrets: () => secrets,
   });
 }
 

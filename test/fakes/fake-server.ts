@@ -35,7 +35,12 @@ export type FakeFault =
   | { type: 'drop-before-response' }
   | { type: 'drop-mid-stream'; afterChunks: number }
   | { type: 'stall'; afterChunks: number }
-  | { type: 'malformed'; afterChunks: number; frame?: string | Uint8Array };
+  | { type: 'malformed'; afterChunks: number; frame?: string | Uint8Array }
+  /**
+   * Writes the first half of chunk `afterChunks`, then ends the body *cleanly*, as a proxy or a
+   * close-delimited body does when the upstream dies: only the framing shows the answer was cut.
+   */
+  | { type: 'truncate'; afterChunks: number };
 
 /** A request as the fake received it. */
 export interface RecordedRequest {
@@ -148,6 +153,11 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
           return;
         }
         if (fault.type === 'stall') return; // Hold the connection open and silent; the client must time out.
+        if (fault.type === 'truncate') {
+          const chunk = rendered.chunks[index];
+          response.end(chunk.slice(0, Math.ceil(chunk.length / 2)));
+          return;
+        }
         if (fault.type === 'malformed') response.write(fault.frame ?? renderer.malformedFrame);
       }
       if (chunkDelayMs) await wait(chunkDelayMs);

@@ -197,6 +197,21 @@ describe('bedrock adapter: HTTP faults', () => {
     expect(error).toMatchObject({ code: LlmErrorCode.quotaExceeded, isRetryable: false, status: 400, providerCode: 'ServiceQuotaExceededException' });
   });
 
+  it('a ValidationException that says the input is too long → context length, streamed or not (as the in-stream form)', async () => {
+    const tooLong = {
+      type: 'status' as const,
+      status: 400,
+      headers: { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/' },
+      body: { message: 'Input is too long for requested model.' },
+    };
+    fake.enqueue({ fault: tooLong }, { fault: tooLong });
+    const whole = await createBedrockAdapter(config).completeRequest(simple).catch((caught: LlmError) => caught);
+    const streamed = await streamError();
+    for (const error of [whole, streamed]) {
+      expect(error).toMatchObject({ code: LlmErrorCode.contextLength, isRetryable: false, status: 400, providerCode: 'ValidationException' });
+    }
+  });
+
   it.each([
     [500, LlmErrorCode.server, true],
     [503, LlmErrorCode.server, true],

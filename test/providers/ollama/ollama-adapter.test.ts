@@ -228,6 +228,12 @@ describe('ollama adapter against the fake', () => {
     expect(error).toMatchObject({ code: LlmErrorCode.connection, isRetryable: true });
   });
 
+  it('a body that ends cleanly inside a line is a retryable interruption, not a malformed response', async () => {
+    fake.enqueue({ text: 'This answer will be cut inside a line.', fault: { type: 'truncate', afterChunks: 3 } });
+    const error = await failure(complete(adapter.stream(baseRequest)));
+    expect(error).toMatchObject({ code: LlmErrorCode.streamInterrupted, isRetryable: true });
+  });
+
   it('a stalled stream times out as a retryable LLM_ERR_TIMEOUT', async () => {
     fake.enqueue({ text: 'abcdefgh', fault: { type: 'stall', afterChunks: 1 } });
     const started = Date.now();

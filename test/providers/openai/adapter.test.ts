@@ -198,6 +198,12 @@ describe('openai adapter: faults', () => {
     expect(seen).not.toContain('finish');
   });
 
+  it('a body that ends cleanly inside a frame is a retryable interruption, not a malformed response', async () => {
+    fake.enqueue({ text: 'This answer will be cut inside a frame.', fault: { type: 'truncate', afterChunks: 3 } });
+    const error = await failure(adapter().stream(ask()));
+    expect(error).toMatchObject({ code: LlmErrorCode.streamInterrupted, isRetryable: true });
+  });
+
   it('a stalled stream times out as a retryable error', async () => {
     fake.enqueue({ text: 'Stalling soon.', fault: { type: 'stall', afterChunks: 2 } });
     const started = Date.now();

@@ -150,6 +150,18 @@ describe('shimmy adapter', () => {
     expect((await failure(adapter().stream(ask(), { signal: controller.signal }))).code).toBe(LlmErrorCode.aborted);
   });
 
+  it('never puts a credential header (for a proxy in front of Shimmy) into an error, even when it is echoed', async () => {
+    const token = 'proxy-secret-token-24680';
+    const echo = { type: 'status' as const, status: 401, body: { error: { message: `Bad credentials: Bearer ${token}`, type: 'invalid_request_error', param: null, code: null } } };
+    fake.enqueue({ fault: echo }, { fault: echo });
+    const proxied = createShimmyAdapter({ baseUrl: fake.url, headers: { authorization: `Bearer ${token}`, 'x-trace': 'visible' } });
+    for (const error of [await failure(proxied.stream(ask())), await failure(proxied.completeRequest(ask()))]) {
+      expect(error).toMatchObject({ code: LlmErrorCode.authentication, status: 401 });
+      expect(error.message).toContain('[redacted]');
+      expect(`${error.message}${error.stack}${JSON.stringify(error.toJSON())}`).not.toContain(token);
+    }
+  });
+
   it('lists models, also when the base URL already ends in /v1', async () => {
     await expect(createShimmyAdapter({ baseUrl: `${fake.url}/v1/` }).listModels!()).resolves.toEqual(['phi-3-mini', 'llama-3.2-1b']);
     expect(fake.requests.at(-1)!.url.pathname).toBe('/v1/models');
