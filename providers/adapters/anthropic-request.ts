@@ -58,7 +58,8 @@ export function buildAnthropicBody(
       input_schema: tool.parameters,
     }));
   }
-  if (request.toolChoice !== undefined) body.tool_choice = mapToolChoice(request.toolChoice);
+  // A tool choice without tools is refused by the API; with none offered there is nothing to choose.
+  if (request.tools?.length && request.toolChoice !== undefined) body.tool_choice = mapToolChoice(request.toolChoice);
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop?.length) body.stop_sequences = request.stop;

@@ -60,7 +60,8 @@ export function buildGeminiBody(request: LlmRequest): GeminiRequestBody {
       },
     ];
   }
-  if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: mapToolChoice(request.toolChoice) };
+  // Without function declarations there is no calling to configure.
+  if (request.tools?.length && request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: mapToolChoice(request.toolChoice) };
   const generationConfig: NonNullable<GeminiRequestBody['generationConfig']> = {};
   if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
   if (request.topP !== undefined) generationConfig.topP = request.topP;

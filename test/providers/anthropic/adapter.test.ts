@@ -111,12 +111,16 @@ describe('anthropic adapter: request mapping', () => {
   });
 
   it('maps tool choices and keeps an explicit maxTokens; streams set stream: true', async () => {
-    fake.enqueue({ text: 'a' }, { text: 'b' });
-    await adapter.completeRequest({ ...simple, maxTokens: 77, toolChoice: { name: 'lookup' } });
+    const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
+    fake.enqueue({ text: 'a' }, { text: 'b' }, { text: 'c' });
+    await adapter.completeRequest({ ...simple, tools, maxTokens: 77, toolChoice: { name: 'lookup' } });
     expect(fake.requests.at(-1)!.body).toMatchObject({ max_tokens: 77, tool_choice: { type: 'tool', name: 'lookup' } });
     expect(fake.requests.at(-1)!.body.stream).toBeUndefined();
-    await complete(adapter.stream({ ...simple, toolChoice: 'none' }));
+    await complete(adapter.stream({ ...simple, tools, toolChoice: 'none' }));
     expect(fake.requests.at(-1)!.body).toMatchObject({ stream: true, tool_choice: { type: 'none' }, max_tokens: 4096 });
+    // A tool choice without tools is refused by the API, so it is not sent.
+    await adapter.completeRequest({ ...simple, toolChoice: 'auto' });
+    expect(fake.requests.at(-1)!.body.tool_choice).toBeUndefined();
   });
 });
 

@@ -113,18 +113,22 @@ describe('gemini adapter: request mapping', () => {
   });
 
   it('streams via streamGenerateContent?alt=sse and maps tool choices', async () => {
-    fake.enqueue({ text: 'a' }, { text: 'b' }, { text: 'c' });
-    await complete(adapter.stream({ ...simple, toolChoice: 'required' }));
+    const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
+    fake.enqueue({ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' });
+    await complete(adapter.stream({ ...simple, tools, toolChoice: 'required' }));
     const recorded = fake.requests.at(-1)!;
     expect(recorded.url.pathname).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent');
     expect(recorded.url.searchParams.get('alt')).toBe('sse');
     expect(recorded.url.searchParams.has('key')).toBe(false);
     expect(recorded.body.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY' } });
     expect(recorded.body.generationConfig).toBeUndefined();
-    await complete(adapter.stream({ ...simple, toolChoice: 'none' }));
+    await complete(adapter.stream({ ...simple, tools, toolChoice: 'none' }));
     expect(fake.requests.at(-1)!.body.toolConfig).toEqual({ functionCallingConfig: { mode: 'NONE' } });
-    await complete(adapter.stream({ ...simple, toolChoice: 'auto', responseFormat: { type: 'json' } }));
+    await complete(adapter.stream({ ...simple, tools, toolChoice: 'auto', responseFormat: { type: 'json' } }));
     expect(fake.requests.at(-1)!.body).toMatchObject({ toolConfig: { functionCallingConfig: { mode: 'AUTO' } }, generationConfig: { responseMimeType: 'application/json' } });
+    // Without function declarations there is no calling to configure.
+    await complete(adapter.stream({ ...simple, toolChoice: 'auto' }));
+    expect(fake.requests.at(-1)!.body.toolConfig).toBeUndefined();
   });
 });
 
