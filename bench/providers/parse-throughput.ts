@@ -5,7 +5,7 @@
  * `JSON.parse`s.
  */
 import { Stream } from 'openai/streaming';
-import { chatCompletionEvents } from '../../providers/adapters/openai-chat-stream.js';
+import { chatCompletionEventBatches } from '../../providers/adapters/openai-chat-stream.js';
 import { SseDecoder } from '../../providers/wire/sse.js';
 import { chatCompletionStreamFrames } from './openai-canned.js';
 
@@ -62,7 +62,7 @@ function sseDecoderOnly(input: ParseInput): number {
 
 async function sseDecoderAndMapping(input: ParseInput): Promise<number> {
   let events = 0;
-  for await (const _event of chatCompletionEvents('openai', input.slices)) events++;
+  for await (const batch of chatCompletionEventBatches('openai', input.slices)) events += batch.length;
   return events;
 }
 

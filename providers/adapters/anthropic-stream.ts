@@ -5,6 +5,7 @@
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent } from '../types.js';
+import { eventBatches } from './event-batches.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import {
   anthropicProvider,
@@ -148,24 +149,32 @@ export class AnthropicStreamParser {
 }
 
 /**
- * Decodes a Messages SSE body (any chunking, `\n` or `\r\n` framing) into LLM events, ending with
- * `usage` and `finish`; fails with `LLM_ERR_STREAM_INTERRUPTED` when `message_stop` never came.
+ * Decodes a Messages SSE body (any chunking, `\n` or `\r\n` framing) into LLM events, one batch
+ * per chunk, ending with `usage` and `finish`; nothing after `message_stop` is read. Fails with
+ * `LLM_ERR_STREAM_INTERRUPTED` when `message_stop` never came.
  */
-export async function* parseAnthropicStream(chunks: AsyncIterable<Uint8Array | string>, requestId?: string): AsyncGenerator<LlmEvent> {
+export function parseAnthropicStream(chunks: AsyncIterable<Uint8Array | string>, requestId?: string): AsyncGenerator<LlmEvent[]> {
   const decoder = new SseDecoder();
   const parser = new AnthropicStreamParser(requestId);
-  for await (const chunk of chunks) {
-    for (const event of decoder.push(chunk)) yield* parser.handle(event);
-  }
-  for (const event of decoder.end(true)) {
-    try {
-      yield* parser.handle(event);
-    } catch (error) {
-      // A half-written final frame is a cut-off stream, not garbage from the provider.
-      if (!(error instanceof LlmError && error.code === LlmErrorCode.malformedResponse)) throw error;
-    }
-  }
-  parser.end();
+  return eventBatches(chunks, {
+    get done() {
+      return parser.isFinished;
+    },
+    push(chunk, out) {
+      for (const event of decoder.push(chunk)) out.push(...parser.handle(event));
+    },
+    end(out) {
+      for (const event of decoder.end(true)) {
+        try {
+          out.push(...parser.handle(event));
+        } catch (error) {
+          // A half-written final frame is a cut-off stream, not garbage from the provider.
+          if (!(error instanceof LlmError && error.code === LlmErrorCode.malformedResponse)) throw error;
+        }
+      }
+      parser.end();
+    },
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

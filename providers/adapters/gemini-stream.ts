@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent, RateLimitInfo, ToolCall } from '../types.js';
+import { eventBatches } from './event-batches.js';
 import { SseDecoder } from '../wire/sse.js';
 import { geminiSyntheticIdPrefix } from './gemini-request.js';
 import {
@@ -157,10 +158,11 @@ export class GeminiResponseParser {
 }
 
 /**
- * Decodes an `alt=sse` body (CRLF or LF framing, any chunking) into LLM events. The stream has no
- * sentinel, so it ends when the body does; a final event without its blank line still counts.
+ * Decodes an `alt=sse` body (CRLF or LF framing, any chunking) into LLM events, one batch per
+ * chunk. The stream has no sentinel, so it ends when the body does; a final event without its
+ * blank line still counts.
  */
-export async function* parseGeminiStream(chunks: AsyncIterable<Uint8Array | string>, context: Omit<GeminiParserContext, 'streaming'>): AsyncGenerator<LlmEvent> {
+export function parseGeminiStream(chunks: AsyncIterable<Uint8Array | string>, context: Omit<GeminiParserContext, 'streaming'>): AsyncGenerator<LlmEvent[]> {
   const decoder = new SseDecoder();
   const parser = new GeminiResponseParser({ ...context, streaming: true });
   const handle = (data: string): LlmEvent[] => {
@@ -172,19 +174,24 @@ export async function* parseGeminiStream(chunks: AsyncIterable<Uint8Array | stri
     }
     return parser.handle(chunk);
   };
-  for await (const piece of chunks) {
-    for (const event of decoder.push(piece)) yield* handle(event.data);
-  }
-  for (const event of decoder.end(true)) {
-    try {
-      yield* handle(event.data);
-    } catch (error) {
-      // A half-written final frame means the body was cut off, not that the provider sent garbage.
-      if (!(error instanceof LlmError && error.code === LlmErrorCode.malformedResponse)) throw error;
-      throw new LlmError(LlmErrorCode.streamInterrupted, 'gemini stream ended inside a frame', { provider: geminiProvider, isRetryable: true, cause: error });
-    }
-  }
-  yield* parser.finish();
+  return eventBatches(chunks, {
+    done: false,
+    push(piece, out) {
+      for (const event of decoder.push(piece)) out.push(...handle(event.data));
+    },
+    end(out) {
+      for (const event of decoder.end(true)) {
+        try {
+          out.push(...handle(event.data));
+        } catch (error) {
+          // A half-written final frame means the body was cut off, not that the provider sent garbage.
+          if (!(error instanceof LlmError && error.code === LlmErrorCode.malformedResponse)) throw error;
+          throw new LlmError(LlmErrorCode.streamInterrupted, 'gemini stream ended inside a frame', { provider: geminiProvider, isRetryable: true, cause: error });
+        }
+      }
+      out.push(...parser.finish());
+    },
+  });
 }
 
 function toolCall(pending: PendingCall, args: Record<string, unknown>): ToolCall {

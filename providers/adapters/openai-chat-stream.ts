@@ -8,6 +8,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { emptyUsage, type LlmEvent, type ToolCall, type Usage } from '../types.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
+import { eventBatches, type ChunkParser } from './event-batches.js';
 import { chatFinishReason, chatUsage, inBodyError, parseToolArguments, reasoningText, record } from './openai-chat-response.js';
 
 interface PendingToolCall {
@@ -18,122 +19,23 @@ interface PendingToolCall {
 
 /**
  * Turns the body's bytes (or already-decoded text, for fixtures) into events after `start`:
- * deltas, one `tool-call` per completed call, one `usage` and one `finish`, in batches of one per
- * chunk (a consumer then pays one await per network chunk, not one per event). A body that ends
- * before `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage fails with
- * `LLM_ERR_MALFORMED_RESPONSE`; an error object in the stream becomes its typed error.
+ * deltas, one `tool-call` per completed call, one `usage` and one `finish`, one batch per chunk.
+ * A body that ends before `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage
+ * fails with `LLM_ERR_MALFORMED_RESPONSE`; an error object in the stream becomes its typed error.
  */
-export async function* chatCompletionEventBatches(
+export function chatCompletionEventBatches(
   provider: string,
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   requestId?: string,
 ): AsyncGenerator<LlmEvent[]> {
-  const reader = new ChatStreamReader(provider, requestId);
-  for await (const chunk of chunks) {
-    const batch = reader.push(chunk);
-    if (batch.length > 0) yield batch;
-    reader.throwIfFailed();
-    // Stop reading at the sentinel: anything after [DONE] is not part of this answer.
-    if (reader.done) return;
-  }
-  const batch = reader.end();
-  if (batch.length > 0) yield batch;
-  reader.throwIfFailed();
+  return eventBatches(chunks, new ChatStreamParser(provider, requestId));
 }
 
-/** {@link chatCompletionEventBatches}, one event at a time. */
-export async function* chatCompletionEvents(
-  provider: string,
-  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  requestId?: string,
-): AsyncGenerator<LlmEvent> {
-  for await (const batch of chatCompletionEventBatches(provider, chunks, requestId)) yield* batch;
-}
-
-/**
- * Decodes and parses one streamed answer synchronously, chunk by chunk: {@link push} returns
- * every event a chunk completes. A failure does not throw there: the events before it are
- * returned, and {@link throwIfFailed} throws it once they have been delivered.
- */
-export class ChatStreamReader {
-  private readonly decoder = new SseDecoder();
-  private readonly parser: ChatStreamParser;
-  private failed = false;
-  private failure: unknown;
-
-  constructor(
-    private readonly provider: string,
-    private readonly requestId?: string,
-  ) {
-    this.parser = new ChatStreamParser(provider, requestId);
-  }
-
-  /** True once `[DONE]` was seen: nothing after it is read. */
-  get done(): boolean {
-    return this.parser.done;
-  }
-
-  /** The events one chunk completes (none once done or failed). */
-  push(chunk: Uint8Array | string): LlmEvent[] {
-    const out: LlmEvent[] = [];
-    if (this.failed || this.parser.done) return out;
-    try {
-      this.parser.handleAll(this.decoder.push(chunk), out);
-    } catch (error) {
-      this.fail(error);
-    }
-    return out;
-  }
-
-  /** The events of the body's end; a body that ended before `[DONE]` is a failure. */
-  end(): LlmEvent[] {
-    const out: LlmEvent[] = [];
-    if (this.failed || this.parser.done) return out;
-    const tail = this.decoder.end(true);
-    // A half-written final frame means the body was cut off, not that the server sent garbage.
-    if (tail.some((event) => !isWholeFrame(event.data))) {
-      this.fail(
-        new LlmError(LlmErrorCode.streamInterrupted, `${this.provider} stream ended inside a frame`, {
-          provider: this.provider,
-          requestId: this.requestId,
-          isRetryable: true,
-        }),
-      );
-      return out;
-    }
-    try {
-      this.parser.handleAll(tail, out);
-    } catch (error) {
-      this.fail(error);
-      return out;
-    }
-    if (!this.parser.done) {
-      this.fail(
-        new LlmError(LlmErrorCode.streamInterrupted, `${this.provider} stream ended before [DONE]`, {
-          provider: this.provider,
-          requestId: this.requestId,
-          isRetryable: true,
-        }),
-      );
-    }
-    return out;
-  }
-
-  /** Throws the failure {@link push} or {@link end} met, if any. */
-  throwIfFailed(): void {
-    if (this.failed) throw this.failure;
-  }
-
-  private fail(error: unknown): void {
-    this.failed = true;
-    this.failure = error;
-  }
-}
-
-/** The state of one streamed answer; feed it SSE events in order. */
-export class ChatStreamParser {
+/** The state of one streamed answer; feed it the body's chunks in order. */
+export class ChatStreamParser implements ChunkParser {
   /** True once `[DONE]` was seen and the closing events were produced. */
   done = false;
+  private readonly decoder = new SseDecoder();
   private readonly toolCalls = new Map<number, PendingToolCall>();
   private toolCallsEmitted = false;
   private rawFinishReason: string | undefined;
@@ -144,20 +46,24 @@ export class ChatStreamParser {
     private readonly requestId?: string,
   ) {}
 
-  /** Events produced by one SSE event. */
-  *handle(event: SseEvent): Generator<LlmEvent> {
-    const out: LlmEvent[] = [];
-    try {
-      this.handleInto(event, out);
-    } catch (error) {
-      yield* out;
-      throw error;
-    }
-    yield* out;
+  push(chunk: Uint8Array | string, out: LlmEvent[]): void {
+    this.handleAll(this.decoder.push(chunk), out);
+  }
+
+  end(out: LlmEvent[]): void {
+    const tail = this.decoder.end(true);
+    // A half-written final frame means the body was cut off, not that the server sent garbage.
+    if (tail.some((event) => !isWholeFrame(event.data))) throw this.interrupted('ended inside a frame');
+    this.handleAll(tail, out);
+    if (!this.done) throw this.interrupted('ended before [DONE]');
+  }
+
+  private interrupted(how: string): LlmError {
+    return new LlmError(LlmErrorCode.streamInterrupted, `${this.provider} stream ${how}`, { provider: this.provider, requestId: this.requestId, isRetryable: true });
   }
 
   /** Appends the events of SSE events to `out`, in order, stopping after `[DONE]`. */
-  handleAll(events: SseEvent[], out: LlmEvent[]): void {
+  private handleAll(events: SseEvent[], out: LlmEvent[]): void {
     for (let index = 0; index < events.length && !this.done; index++) this.handleInto(events[index], out);
   }
 
@@ -165,7 +71,7 @@ export class ChatStreamParser {
    * Appends the events one SSE event produces to `out`. If it throws, `out` holds what came
    * before the failure.
    */
-  handleInto(event: SseEvent, out: LlmEvent[]): void {
+  private handleInto(event: SseEvent, out: LlmEvent[]): void {
     const data = event.data.trim();
     if (data === '[DONE]') {
       this.finish(out);

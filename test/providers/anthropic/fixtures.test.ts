@@ -39,7 +39,7 @@ async function parse(text: string, seed = 7): Promise<{ events: LlmEvent[]; resp
   async function* source(): AsyncGenerator<Uint8Array> {
     yield* randomChunks(text, seed);
   }
-  for await (const event of parseAnthropicStream(source())) events.push(event);
+  for await (const batch of parseAnthropicStream(source())) events.push(...batch);
   return { events, response: events.reduce(applyEvent, emptyResponse()) };
 }
 

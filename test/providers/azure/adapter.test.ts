@@ -10,7 +10,7 @@ import { closePools, configurePools } from '../../../providers/http.js';
 import type { LlmEvent, LlmRequest } from '../../../providers/types.js';
 import { azureConfigFromEnv, azureDefaultApiVersion, createAzureAdapter } from '../../../providers/adapters/azure.js';
 import { chatCompletionResponse } from '../../../providers/adapters/openai-chat-response.js';
-import { chatCompletionEvents } from '../../../providers/adapters/openai-chat-stream.js';
+import { chatCompletionEventBatches } from '../../../providers/adapters/openai-chat-stream.js';
 import type { FakeServer } from '../../fakes/fake-server.js';
 import { startOpenAiFake } from '../../fakes/openai-fake.js';
 import { collect, failure, ofType, readFixture, reframeChunks, textOf } from '../openai/helpers.js';
@@ -34,7 +34,7 @@ const ask = (model = 'gpt-4o'): LlmRequest => ({ model, messages: [{ role: 'user
 
 async function parse(body: string): Promise<LlmEvent[]> {
   const events: LlmEvent[] = [];
-  for await (const event of chatCompletionEvents('azure', [body])) events.push(event);
+  for await (const batch of chatCompletionEventBatches('azure', [body])) events.push(...batch);
   return events;
 }
 

@@ -41,7 +41,7 @@ async function parse(text: string, seed = 5): Promise<{ events: LlmEvent[]; resp
   async function* source(): AsyncGenerator<Uint8Array> {
     yield* randomChunks(text, seed);
   }
-  for await (const event of parseGeminiStream(source(), { model: 'gemini-3-pro-preview' })) events.push(event);
+  for await (const batch of parseGeminiStream(source(), { model: 'gemini-3-pro-preview' })) events.push(...batch);
   return { events, response: events.reduce(applyEvent, emptyResponse()) };
 }
 

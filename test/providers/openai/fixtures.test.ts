@@ -12,7 +12,7 @@ import type { LlmEvent } from '../../../providers/types.js';
 import { createOpenAIAdapter } from '../../../providers/adapters/openai.js';
 import { chatCompletionsBody, fullChatBodyOptions } from '../../../providers/adapters/openai-chat-request.js';
 import { chatCompletionResponse, inBodyError } from '../../../providers/adapters/openai-chat-response.js';
-import { chatCompletionEvents } from '../../../providers/adapters/openai-chat-stream.js';
+import { chatCompletionEventBatches } from '../../../providers/adapters/openai-chat-stream.js';
 import { collect, failure, ofType, readFixture, reframeChunks, textOf } from './helpers.js';
 
 afterAll(() => closePools());
@@ -36,7 +36,7 @@ function byteChunks(text: string, size: number): Uint8Array[] {
 
 async function parse(body: string, chunkSize = 7): Promise<LlmEvent[]> {
   const events: LlmEvent[] = [];
-  for await (const event of chatCompletionEvents('openai', byteChunks(body, chunkSize))) events.push(event);
+  for await (const batch of chatCompletionEventBatches('openai', byteChunks(body, chunkSize))) events.push(...batch);
   return events;
 }
 
