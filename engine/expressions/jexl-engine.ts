@@ -56,6 +56,27 @@ for (const [name, transform] of Object.entries(transforms)) jexl.addTransform(na
 /** Names of the registered transforms, for `did you mean` hints. */
 export const transformNames: readonly string[] = Object.keys(transforms).sort();
 
+/**
+ * jexl reads `subject[key]` unchecked, so `data[steps.llm.output]` with the output `__proto__`
+ * would hand `Object.prototype` (or `constructor` a class, and on to `Function`) to a step kind.
+ * Every bracketed key passes through this transform first; a key leading to that machinery
+ * becomes a symbol no value has. The name holds a space, so no expression can call it.
+ */
+const guardedKeyTransform = 'guarded key';
+const unsafeMemberNames: ReadonlySet<unknown> = new Set(['__proto__', 'constructor', 'prototype']);
+const noSuchMember = Symbol('no such member');
+jexl.addTransform(guardedKeyTransform, (key: unknown) => (unsafeMemberNames.has(key) ? noSuchMember : key));
+
+/** Routes the key of every `subject[key]` in a parsed expression through the guard, in place. */
+function guardMemberKeys(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  for (const child of Object.values(node)) guardMemberKeys(child);
+  const record = node as Record<string, unknown>;
+  if (record.type === 'FilterExpression' && !record.relative) {
+    record.expr = { type: 'FunctionCall', name: guardedKeyTransform, pool: 'transforms', args: [record.expr] };
+  }
+}
+
 /** Bounded so a long-running embedder rendering generated expressions cannot grow memory forever. */
 const cacheLimit = 2000;
 const cache = new Map<string, CompiledExpression>();
@@ -77,10 +98,13 @@ export function compileExpression(source: string): CompiledExpression {
       { cause: error },
     );
   }
+  // Analysis (which steps and vars an expression reads) sees the expression as written.
+  const writtenAst = structuredClone(expression._getAst());
+  guardMemberKeys(expression._getAst());
   const compiled: CompiledExpression = {
     source,
     evaluate: (context) => expression.evalSync(context),
-    ast: () => expression._getAst(),
+    ast: () => writtenAst,
   };
   if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value as string);
   cache.set(source, compiled);

@@ -140,6 +140,10 @@ export function graphIssues(loaded: LoadedMission): ValidationIssue[] {
       add(toPointer(['steps', position, 'id']), `duplicate step id '${step.id}' (first used on line ${firstLine})`,
         'give each step a unique id');
     }
+    // Templates read `steps.<id>` from a plain object, where this key names the prototype instead.
+    if (step.id === '__proto__') {
+      add(toPointer(['steps', position, 'id']), `step id '__proto__' is reserved`, 'choose another id');
+    }
     step.dependsOn.forEach((target, targetIndex) => {
       if (byId.has(target)) return;
       add(toPointer(['steps', position, 'depends_on', targetIndex]),

@@ -14,7 +14,10 @@ import type { LoadedMission, ValidationIssue } from './types.js';
  * Its rendered type is unknown, so type checks do not apply to it.
  */
 export function isTemplateString(value: unknown): boolean {
-  return typeof value === 'string' && (/\{\{[\s\S]*\}\}/.test(value) || /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value));
+  if (typeof value !== 'string') return false;
+  // indexOf rather than /\{\{[\s\S]*\}\}/, whose backtracking is quadratic on a long run of `{{`.
+  const open = value.indexOf('{{');
+  return (open !== -1 && value.indexOf('}}', open + 2) !== -1) || /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value);
 }
 
 // Kind schemas are written against draft 2020-12 (see StepKind.parameters), by many authors:

@@ -1,18 +1,19 @@
 /**
- * Small abort helpers: a sleep that cancels, and a race between work and a signal, so a step kind
- * that ignores its signal still cannot hold a run past its timeout.
+ * Small abort helpers: a sleep that cancels, and a race between work and a
+ * signal, so a step kind that ignores its signal still cannot hold a run past its timeout.
  */
+import { startTimer } from '../timer.js';
 
 /** Resolves after `milliseconds`, or rejects with the signal's reason when it aborts first. */
 export function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
+    const cancelTimer = startTimer(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, milliseconds);
     const onAbort = (): void => {
-      clearTimeout(timer);
+      cancelTimer();
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });

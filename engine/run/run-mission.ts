@@ -21,7 +21,8 @@ export function newRunId(now: Date = new Date()): string {
 
 /**
  * Validates and runs a mission. Rejects only when the mission is invalid
- * (`MISSION_ERR_INVALID`); a failing step is a result, not an exception.
+ * (`MISSION_ERR_INVALID`) or the audit store fails mid-run; a failing step is a result, not an
+ * exception.
  */
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
   const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });

@@ -10,6 +10,7 @@ import { MissionError, MissionErrorCode } from '../errors.js';
 import type { LoadedMission, MissionDefinition, StepDefinition } from '../mission/types.js';
 import type { AuditStore } from '../store/index.js';
 import type { StepContext, StepEmittedEvent, StepKind } from '../steps/types.js';
+import { startTimer } from '../timer.js';
 import { sleep } from './abort.js';
 import { isRetryableFailure, retryDelayMs } from './retry-delay.js';
 import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
@@ -71,6 +72,7 @@ export class RunSession {
   private stopReason?: { status: 'skipped' | 'cancelled'; reason: string };
   private missionError?: MissionError;
   private finish!: () => void;
+  private abandon!: (error: unknown) => void;
 
   constructor(
     loaded: LoadedMission,
@@ -93,33 +95,42 @@ export class RunSession {
     };
   }
 
-  /** Runs every step and returns the result; never rejects for a step's failure. */
+  /**
+   * Runs every step and returns the result; never rejects for a step's failure, only when the
+   * run's own bookkeeping fails (the audit store refuses an event).
+   */
   async run(): Promise<RunResult> {
     const startedAt = performance.now();
+    const done = new Promise<void>((resolve, reject) => {
+      this.finish = resolve;
+      this.abandon = reject;
+    });
     const externalSignal = this.settings.signal;
     const onCancel = (): void => this.abortRun(new MissionError(MissionErrorCode.cancelled, 'the run was cancelled'));
     if (externalSignal?.aborted) onCancel();
     else externalSignal?.addEventListener('abort', onCancel, { once: true });
-    const missionTimeout = this.mission.timeoutSeconds
-      ? setTimeout(() => {
+    const cancelMissionTimeout = this.mission.timeoutSeconds
+      ? startTimer(() => {
           const error = new MissionError(MissionErrorCode.missionTimeout, `the mission timed out after ${this.mission.timeoutSeconds} s`);
           this.missionError = error;
           this.abortRun(error);
         }, this.mission.timeoutSeconds * 1000)
       : undefined;
 
-    const done = new Promise<void>((resolve) => (this.finish = resolve));
-    this.buildGraph();
-    if (this.unsettled === 0) this.finish();
-    else {
-      for (const step of this.steps.values()) {
-        if (!step.result && step.remainingDependencies === 0) this.dependenciesSettled(step);
+    try {
+      this.buildGraph();
+      if (this.unsettled === 0) this.finish();
+      else {
+        for (const step of this.steps.values()) {
+          if (!step.result && step.remainingDependencies === 0) this.dependenciesSettled(step);
+        }
+        this.pump();
       }
-      this.pump();
+      await done;
+    } finally {
+      cancelMissionTimeout?.();
+      externalSignal?.removeEventListener('abort', onCancel);
     }
-    await done;
-    clearTimeout(missionTimeout);
-    externalSignal?.removeEventListener('abort', onCancel);
     return this.result(performance.now() - startedAt);
   }
 
@@ -181,10 +192,12 @@ export class RunSession {
       const step = this.readyQueue.shift()!;
       if (step.result) continue;
       this.running++;
-      void this.execute(step).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      void this.execute(step)
+        .catch((error: unknown) => this.fail(error))
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
@@ -199,8 +212,9 @@ export class RunSession {
     }
     this.transition(step, { type: 'start' }, { attempt: 1 });
     for (;;) {
+      let output: unknown;
       try {
-        const output = await runAttempt({
+        output = await runAttempt({
           step: step.definition,
           kind,
           scope: this.scope,
@@ -209,7 +223,6 @@ export class RunSession {
           maxParallel: this.mission.config.maxParallelSteps,
           contextFor: (signal) => this.contextFor(step, kind, signal),
         });
-        return this.succeed(step, kind, output);
       } catch (thrown) {
         const error = asCodedError(thrown);
         if (this.controller.signal.aborted) return this.settleAborted(step);
@@ -225,7 +238,10 @@ export class RunSession {
           return this.settleAborted(step);
         }
         this.transition(step, { type: 'retry' }, { attempt: before + 1 });
+        continue;
       }
+      // Outside the try: a failure to record the success is the run's failure, not the step's.
+      return this.succeed(step, kind, output);
     }
   }
 
@@ -240,8 +256,17 @@ export class RunSession {
   }
 
   private succeed(step: StepRuntime, kind: StepKind, output: unknown): void {
-    if (kind.legacyContext) Object.assign(this.scope.legacy!, kind.legacyContext(step.definition.id, output));
-    this.scope.legacy!.previous_result = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+    let legacy: Record<string, string>;
+    try {
+      legacy = {
+        ...kind.legacyContext?.(step.definition.id, output),
+        previous_result: typeof output === 'string' ? output : JSON.stringify(output ?? null),
+      };
+    } catch (error) {
+      // An output that cannot be serialised (a cycle, a BigInt) would fail the same way again.
+      return this.settle(step, { type: 'fail', retryable: false }, { error: asCodedError(error) });
+    }
+    Object.assign(this.scope.legacy!, legacy);
     this.settle(step, { type: 'succeed' }, { output });
   }
 
@@ -300,8 +325,23 @@ export class RunSession {
   private abortRun(reason: MissionError): void {
     if (this.controller.signal.aborted) return;
     this.logger.warn({ code: reason.code }, reason.message);
-    this.stopScheduling('cancelled', reason.message);
+    try {
+      this.stopScheduling('cancelled', reason.message);
+    } catch (error) {
+      // Called from a timer or an abort listener, where a throw would crash the process.
+      return this.fail(error);
+    }
     this.controller.abort(reason);
+  }
+
+  /**
+   * The run's bookkeeping failed (the audit store refused an event): stop everything and reject
+   * the run rather than report results the audit trail does not hold.
+   */
+  private fail(error: unknown): void {
+    this.readyQueue.length = 0;
+    if (!this.controller.signal.aborted) this.controller.abort(error);
+    this.abandon(error);
   }
 
   /** Advances the machine and audits the state it enters. */
@@ -315,7 +355,16 @@ export class RunSession {
 
   private record(event: RunProgressEvent, payload?: unknown): void {
     this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: event.data, payload });
-    this.settings.onProgress?.(event);
+    this.notify(event);
+  }
+
+  /** Tells the progress listener; a broken display must not change the run's outcome. */
+  private notify(event: RunProgressEvent): void {
+    try {
+      this.settings.onProgress?.(event);
+    } catch (error) {
+      this.logger.warn({ err: error, event: event.type }, 'the onProgress listener threw; ignored');
+    }
   }
 
   private contextFor(step: StepRuntime, kind: StepKind, signal: AbortSignal): StepContext {
@@ -332,7 +381,7 @@ export class RunSession {
       emit: (emitted: StepEmittedEvent) => {
         const { type, audit, payload, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };
-        if (audit === false) this.settings.onProgress?.(progress);
+        if (audit === false) this.notify(progress);
         else this.record(progress, payload);
       },
     };

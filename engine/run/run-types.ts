@@ -54,7 +54,7 @@ export interface RunOptions {
   /** Cancels the run (Ctrl-C in the CLI). */
   signal?: AbortSignal;
   services?: StepServices;
-  /** Called for every event, audited or not. */
+  /** Called for every event, audited or not; what it throws is logged and ignored. */
   onProgress?: (event: RunProgressEvent) => void;
   /** Use this run id instead of a fresh one. */
   runId?: string;

@@ -7,6 +7,7 @@ import { CodedError } from '../../providers/errors.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import type { StepDefinition } from '../mission/types.js';
 import type { StepContext, StepKind } from '../steps/types.js';
+import { startTimer } from '../timer.js';
 import { raceAbort } from './abort.js';
 
 /** Everything an attempt needs besides the step itself. */
@@ -26,7 +27,7 @@ export interface AttemptInput {
 export async function runAttempt(input: AttemptInput): Promise<unknown> {
   if (input.runSignal.aborted) throw asCodedError(input.runSignal.reason); // Never start work for a stopped run.
   const controller = new AbortController();
-  const timeout = setTimeout(() => {
+  const cancelTimeout = startTimer(() => {
     controller.abort(
       new MissionError(MissionErrorCode.stepTimeout, `step '${input.step.id}' timed out after ${input.timeoutMs / 1000} s`, {
         isRetryable: true,
@@ -40,9 +41,12 @@ export async function runAttempt(input: AttemptInput): Promise<unknown> {
     const work = input.step.forEach === undefined ? runOnce(input, input.scope, controller.signal) : runFanOut(input, controller.signal);
     return await raceAbort(work, controller.signal);
   } catch (error) {
-    throw asCodedError(error);
+    const coded = asCodedError(error);
+    // The attempt is over: a for_each item's failure must not leave its siblings running or starting.
+    if (!controller.signal.aborted) controller.abort(coded);
+    throw coded;
   } finally {
-    clearTimeout(timeout);
+    cancelTimeout();
     input.runSignal.removeEventListener('abort', onRunAbort);
   }
 }

@@ -9,7 +9,7 @@ import { defineStepKind } from './define-step.js';
 import { decodeResponse, encodeBody, hasHeader, readCappedBody, redactUrl } from './http-support.js';
 import { readWorkspaceFile } from './read-file.js';
 import { abortError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
-import { timerDelay } from './timer-delay.js';
+import { startTimer } from '../timer.js';
 
 const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -82,9 +82,9 @@ export const httpStep = defineStepKind<HttpParameters>({
     const headers = { ...parameters.headers };
     const body = await requestBody(parameters, headers, context.workspace, context.signal);
 
-    const timeoutMs = timerDelay(parameters.timeout_seconds * 1000);
+    const timeoutMs = parameters.timeout_seconds * 1000;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const cancelTimeout = startTimer(() => timeout.abort(), timeoutMs);
     const signal = AbortSignal.any([context.signal, timeout.signal]);
     const failure = (error: unknown, stage: string): MissionError => {
       if (error instanceof MissionError) return error;
@@ -108,8 +108,10 @@ export const httpStep = defineStepKind<HttpParameters>({
           headers,
           body,
           signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          // The timer above bounds the whole exchange; undici's own (300 s by default, and subject
+          // to setTimeout's 24.8-day ceiling) are switched off so any timeout_seconds holds.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         });
       } catch (error) {
         throw failure(error, 'to connect');
@@ -120,7 +122,7 @@ export const httpStep = defineStepKind<HttpParameters>({
         throw failure(error, 'while reading the response');
       }
     } finally {
-      clearTimeout(timer);
+      cancelTimeout();
     }
 
     const responseHeaders = flattenHeaders(response.headers);

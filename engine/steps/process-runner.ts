@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { timerDelay } from './timer-delay.js';
+import { startTimer } from '../timer.js';
 
 /** What {@link runProcess} needs. */
 export interface ProcessOptions {
@@ -107,13 +107,13 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     let terminating = false;
     let settled = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const timers = new Set<NodeJS.Timeout>();
+    const timers = new Set<() => void>();
     const later = (ms: number, action: () => void): void => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
+      const cancel = startTimer(() => {
+        timers.delete(cancel);
         action();
-      }, timerDelay(ms));
-      timers.add(timer);
+      }, ms);
+      timers.add(cancel);
     };
 
     const terminate = (): void => {
@@ -130,7 +130,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     const finish = (): void => {
       if (settled) return;
       settled = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const cancel of timers) cancel();
       options.signal.removeEventListener('abort', onAbort);
       // Whatever is still in the group after a requested stop is a straggler: no more grace.
       if (terminating) signalTree(child, 'SIGKILL');
@@ -149,7 +149,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     child.once('error', (error) => {
       if (child.pid === undefined) {
         settled = true;
-        for (const timer of timers) clearTimeout(timer);
+        for (const cancel of timers) cancel();
         options.signal.removeEventListener('abort', onAbort);
         reject(error);
       }

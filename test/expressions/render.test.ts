@@ -112,3 +112,24 @@ describe('evaluateCondition', () => {
     expect(() => evaluateCondition('{{ vars.limit }} > 1', scope())).toThrowError(/must be one expression/);
   });
 });
+
+describe('member access by a computed or quoted key', () => {
+  const keyed = (key: string) => scope({ vars: { key, data: { a: 1 }, text: 'abc', list: [{ n: 1 }, { n: 2 }] } });
+
+  it('cannot reach prototypes or constructors, however the key is written', () => {
+    expect(renderValue('{{ vars.data[vars.key] }}', keyed('__proto__'))).toBeUndefined();
+    expect(renderValue('{{ vars.data[vars.key] }}', keyed('constructor'))).toBeUndefined();
+    expect(renderValue('{{ vars.text[vars.key] }}', keyed('constructor'))).toBeUndefined();
+    expect(renderValue("{{ env['constructor'] }}", scope())).toBeUndefined();
+    expect(renderValue("{{ vars['__proto__'] }}", scope())).toBeUndefined();
+  });
+
+  it('still reads own members, list positions and filters', () => {
+    expect(renderValue('{{ vars.data[vars.key] }}', keyed('a'))).toBe(1);
+    expect(renderValue("{{ vars.data['a'] }}", keyed('a'))).toBe(1);
+    expect(renderValue('{{ vars.list[1].n }}', keyed('a'))).toBe(2);
+    expect(renderValue('{{ vars.list[.n > 1] }}', keyed('a'))).toEqual([{ n: 2 }]);
+    expect(renderValue('{{ vars.data[1 == 1] }}', keyed('a'))).toEqual({ a: 1 });
+    expect(renderValue('{{ vars.text[0] }}', keyed('a'))).toBe('a');
+  });
+});

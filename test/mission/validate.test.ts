@@ -163,6 +163,12 @@ describe('validateMission: semantics', () => {
     ]);
   });
 
+  it('reserves the step id __proto__ (templates read steps.<id> from a plain object)', () => {
+    expect(issuesOf(['version: "1.0"', 'name: m', 'steps:', '  - id: __proto__', '    step_type: noop'].join('\n'))).toEqual([
+      "m.yaml:4:9: step id '__proto__' is reserved\n  hint: choose another id",
+    ]);
+  });
+
   it('names cycles and checks conditions, for_each, transforms, fields and outputs', () => {
     expect(issuesOf(cyclesAndTemplates)).toEqual([
       'm.yaml:6:18: dependency cycle: a → c → b → a\n  hint: each step waits for the next, so none can start; remove one of these depends_on entries',

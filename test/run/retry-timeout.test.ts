@@ -159,3 +159,17 @@ steps:
     expect(result.steps.noisy).toMatchObject({ status: 'failed', error: { code: 'MISSION_ERR_COMMAND_FAILED' }, output: { exit_code: 4, stderr: 'oops\n' } });
   });
 });
+
+describe('a mission timeout longer than a timer can hold (about 24.8 days)', () => {
+  it('does not end the mission at once', async () => {
+    const { result } = await runYaml(`
+version: "1.0"
+name: patient
+timeout_seconds: 2592000
+steps:
+  - { id: brief, step_type: sleep, timeout_seconds: 2592000, parameters: { ms: 20 } }
+`);
+    expect(result.error).toBeUndefined();
+    expect(result.steps.brief.status).toBe('succeeded');
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AuditStore } from '../../engine/store/index.js';
 import { newLog, runYaml } from './harness.js';
 
 describe('DAG scheduler', () => {
@@ -152,5 +153,44 @@ steps:
 `);
     expect(result.steps.a.status).toBe('failed');
     expect(result.status).toBe('succeeded');
+  });
+});
+
+describe('failures outside the steps', () => {
+  it('a throwing onProgress listener changes nothing about the run', async () => {
+    const { result, store } = await runYaml(
+      `
+version: "1.0"
+name: display-bug
+config: { fail_fast: false }
+steps:
+  - { id: bad, step_type: flaky }
+  - { id: good, step_type: noop }
+`,
+      { onProgress: () => { throw new Error('the display broke'); } },
+    );
+    expect(result.status).toBe('failed');
+    expect(result.steps.bad.status).toBe('failed');
+    expect(result.steps.good.status).toBe('succeeded');
+    expect(store.events(result.runId).at(-1)?.type).toBe('mission-end');
+  });
+
+  it('an audit store that stops accepting events rejects the run instead of leaving it hanging', async () => {
+    const store = AuditStore.open(':memory:');
+    const append = store.append.bind(store);
+    store.append = ((runId, event) => {
+      if (event.type === 'step-succeeded') throw new Error('disk full');
+      return append(runId, event);
+    }) as typeof store.append;
+    await expect(runYaml(
+      `
+version: "1.0"
+name: store-failure
+steps:
+  - { id: first, step_type: noop }
+  - { id: second, step_type: noop, depends_on: [first] }
+`,
+      { store },
+    )).rejects.toThrow('disk full');
   });
 });
