@@ -4,6 +4,7 @@ import path from 'node:path';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
+import { refuseSpecialFile } from './regular-file.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 /** Parameters of `copy_file` and `move_file`. */
@@ -42,6 +43,7 @@ export const copyFileStep = defineStepKind<SourceDestinationParameters>({
     } catch (error) {
       throw fileSystemError(error, 'copy', parameters.source, context.signal);
     }
+    await refuseSpecialFile(destination, parameters.destination, 'copy to');
     try {
       await mkdir(path.dirname(destination), { recursive: true });
       await copyFile(source, destination);

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStepKind } from './define-step.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
+import { refuseSpecialFile } from './regular-file.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 /** Parameters of `create_file`. */
@@ -28,6 +29,7 @@ export const createFileStep = defineStepKind<CreateFileParameters>({
     throwIfAborted(context.signal);
     const target = await resolveInWorkspace(context.workspace, parameters.path);
     const data = Buffer.from(parameters.content, 'utf8');
+    await refuseSpecialFile(target, parameters.path, 'write');
     try {
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, data, { signal: context.signal });

@@ -2,6 +2,7 @@
 import { appendFile, stat, writeFile } from 'node:fs/promises';
 import { defineStepKind } from './define-step.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
+import { refuseSpecialFile } from './regular-file.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 /** Parameters of `edit_file`. */
@@ -29,6 +30,7 @@ export const editFileStep = defineStepKind<EditFileParameters>({
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const target = await resolveInWorkspace(context.workspace, parameters.path);
+    await refuseSpecialFile(target, parameters.path, 'edit');
     try {
       if (parameters.content !== undefined) {
         // appendFile creates a missing file, as RustChain's read-or-empty-then-write did.

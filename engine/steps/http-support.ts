@@ -23,6 +23,8 @@ export function redactUrl(url: string): string {
     return '(invalid URL)';
   }
   if (parsed.password) parsed.password = '***';
+  // A user name alone (https://TOKEN@host) is how many services take a token.
+  else if (parsed.username) parsed.username = '***';
   for (const name of [...parsed.searchParams.keys()]) {
     if (secretQueryName.test(name)) parsed.searchParams.set(name, '***');
   }

@@ -215,6 +215,15 @@ describe('special files', () => {
       clearTimeout(guard);
     }
   });
+
+  it.skipIf(process.platform === 'win32')('refuses to write, edit or copy onto a FIFO instead of blocking on it', async () => {
+    execFileSync('mkfifo', [inWorkspace('pipe')]);
+    await writeFile(inWorkspace('plain.txt'), 'x');
+    const refused = { code: 'MISSION_ERR_IO', message: expect.stringContaining('not a regular file') };
+    await expect(createFileStep.execute({ path: 'pipe', content: 'x' }, context)).rejects.toMatchObject(refused);
+    await expect(editFileStep.execute({ path: 'pipe', content: 'x' }, context)).rejects.toMatchObject(refused);
+    await expect(copyFileStep.execute({ source: 'plain.txt', destination: 'pipe' }, context)).rejects.toMatchObject(refused);
+  });
 });
 
 describe('list_directory and file_search', () => {

@@ -228,6 +228,7 @@ describe('http', () => {
 describe('http helpers', () => {
   it('redacts passwords and secret-looking query values', () => {
     expect(redactUrl('https://user:pw@example.com/a?token=t&q=1&X-Amz-Signature=s')).toBe('https://user:***@example.com/a?token=***&q=1&X-Amz-Signature=***');
+    expect(redactUrl('https://ghp_token123@example.com/repo.git')).toBe('https://***@example.com/repo.git');
     expect(redactUrl('not a url')).toBe('(invalid URL)');
   });
 
