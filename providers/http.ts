@@ -373,10 +373,14 @@ export function credentialHeaderValues(headers: Record<string, string> | undefin
  */
 export function withoutSecrets(error: unknown, secrets: string[]): unknown {
   if (!(error instanceof Error)) return error;
-  const present = secrets.filter((secret) => secret.length >= 4);
-  if (present.length === 0) return error;
-  const scrub = (text: string): string => present.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
-  error.message = scrub(error.message);
-  if (error.stack) error.stack = scrub(error.stack);
+  error.message = scrubSecrets(error.message, secrets);
+  if (error.stack) error.stack = scrubSecrets(error.stack, secrets);
   return error;
+}
+
+/** `text` with every secret (of at least 4 characters: shorter ones would mangle words) replaced. */
+export function scrubSecrets(text: string, secrets: string[]): string {
+  let result = text;
+  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  return result;
 }

@@ -4,7 +4,7 @@
  * text the service might echo back.
  */
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
-import { bodyChunks, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, readJson, readRateLimit, scrubSecrets, sendRequest, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { EventStreamDecoder } from '../wire/aws-event-stream.js';
@@ -12,6 +12,7 @@ import { signRequest } from '../wire/sigv4.js';
 import { buildConverseBody, converseModelPath } from './bedrock-request.js';
 import { exceptionCode, exceptionMapping, mapConverseResponse } from './bedrock-response.js';
 import { ConverseStreamParser } from './bedrock-stream.js';
+import { eventBatches } from './event-batches.js';
 
 const provider = 'bedrock';
 
@@ -98,7 +99,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
     id: provider,
 
     stream(request: LlmRequest, options?: CallOptions) {
-      return eventStream(provider, options, async function* (signal): AsyncGenerator<LlmEvent> {
+      return eventStream(provider, options, async function* (signal): AsyncGenerator<LlmEvent | LlmEvent[]> {
         try {
           const response = await send(request, true, signal);
           yield {
@@ -110,11 +111,17 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
           };
           const decoder = new EventStreamDecoder(provider);
           const parser = new ConverseStreamParser();
-          for await (const chunk of bodyChunks(provider, response, signal)) {
-            for (const message of decoder.push(chunk)) yield* parser.handle(message);
-          }
-          decoder.end();
-          yield* parser.finish();
+          yield* eventBatches(bodyChunks(provider, response, signal), {
+            // The metadata event (usage) comes after messageStop: the body is read to its end.
+            done: false,
+            push(chunk, out) {
+              for (const message of decoder.push(chunk)) out.push(...parser.handle(message));
+            },
+            end(out) {
+              decoder.end();
+              out.push(...parser.finish());
+            },
+          });
         } catch (error) {
           throw refineError(error, secrets);
         }
@@ -142,7 +149,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
 function refineError(error: unknown, secrets: string[]): unknown {
   if (!(error instanceof LlmError)) return error;
   const mapping = error.status !== undefined && error.providerCode ? exceptionMapping(error.providerCode) : undefined;
-  const message = scrub(error.message, secrets);
+  const message = scrubSecrets(error.message, secrets);
   if (!mapping && message === error.message) return error;
   return new LlmError(mapping ? exceptionCode(mapping.code, message) : (error.code as LlmErrorCodeValue), message, {
     provider,
@@ -154,10 +161,4 @@ function refineError(error: unknown, secrets: string[]): unknown {
     isRetryable: mapping ? mapping.isRetryable : error.isRetryable,
     cause: error.cause,
   });
-}
-
-function scrub(text: string, secrets: string[]): string {
-  let result = text;
-  for (const secret of secrets) result = result.split(secret).join('[redacted]');
-  return result;
 }

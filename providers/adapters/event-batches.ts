@@ -5,10 +5,10 @@
  */
 import type { LlmEvent } from '../types.js';
 
-/** How one streamed answer is parsed. */
-export interface ChunkParser {
+/** How one streamed answer is parsed, from bytes (or, for text fixtures, strings). */
+export interface ChunkParser<Chunk = Uint8Array | string> {
   /** Appends the events `chunk` completes to `out`; on a failure, `out` holds those before it. */
-  push(chunk: Uint8Array | string, out: LlmEvent[]): void;
+  push(chunk: Chunk, out: LlmEvent[]): void;
   /** Appends the events of the body's end to `out`, or throws when the answer was cut short. */
   end(out: LlmEvent[]): void;
   /** True once the answer's terminator was seen: anything after it is not read. */
@@ -19,10 +19,7 @@ export interface ChunkParser {
  * Runs `parser` over `chunks`, yielding one batch of events per chunk. A failure is thrown only
  * after the events that came before it in the same chunk have been delivered.
  */
-export async function* eventBatches(
-  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  parser: ChunkParser,
-): AsyncGenerator<LlmEvent[]> {
+export async function* eventBatches<Chunk>(chunks: AsyncIterable<Chunk> | Iterable<Chunk>, parser: ChunkParser<Chunk>): AsyncGenerator<LlmEvent[]> {
   for await (const chunk of chunks) {
     yield* parsed((out) => parser.push(chunk, out));
     // Stop reading at the terminator: anything after it is not part of this answer.

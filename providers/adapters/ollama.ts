@@ -4,10 +4,11 @@
  */
 import type { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
+import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, withoutSecrets, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { NdjsonDecoder } from '../wire/ndjson.js';
+import { eventBatches } from './event-batches.js';
 import { resolveOllamaHost } from './ollama-host.js';
 import { buildOllamaChatBody } from './ollama-request.js';
 import { OllamaStreamParser, ollamaResponseFromJson } from './ollama-stream.js';
@@ -63,7 +64,7 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     try {
       return await run();
     } catch (error) {
-      throw scrubbed(error, secrets);
+      throw withoutSecrets(error, secrets);
     }
   };
 
@@ -81,7 +82,7 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     id: provider,
     baseUrl,
     stream(request: LlmRequest, options?: CallOptions): Observable<LlmEvent> {
-      return eventStream(provider, options, (signal) => scrubbedEvents(streamEvents(request, signal), secrets));
+      return eventStream(provider, options, (signal) => streamEvents(request, signal));
     },
     completeRequest: (request: LlmRequest, options?: CallOptions): Promise<LlmResponse> =>
       guarded(async () => {
@@ -91,24 +92,34 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     listModels: (options?: CallOptions): Promise<string[]> => guarded(() => listModels(options)),
   };
 
-  async function* streamEvents(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
-    const response = await postChat(request, true, signal);
-    yield { type: 'start', provider, model: request.model, rateLimit: readRateLimit(response.headers) };
-    const decoder = new NdjsonDecoder();
-    const parser = new OllamaStreamParser();
-    for await (const chunk of bodyChunks(provider, response, signal)) {
-      for (const item of decoder.push(chunk)) yield* parser.accept(item);
-      // Nothing meaningful follows the done line; stop instead of waiting for the socket.
-      if (parser.finished) return;
+  async function* streamEvents(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent | LlmEvent[]> {
+    try {
+      const response = await postChat(request, true, signal);
+      yield { type: 'start', provider, model: request.model, rateLimit: readRateLimit(response.headers) };
+      const decoder = new NdjsonDecoder();
+      const parser = new OllamaStreamParser();
+      // Nothing meaningful follows the done line: reading stops there instead of waiting for the socket.
+      yield* eventBatches(bodyChunks(provider, response, signal), {
+        get done() {
+          return parser.finished;
+        },
+        push(chunk, out) {
+          for (const item of decoder.push(chunk)) out.push(...parser.accept(item));
+        },
+        end(out) {
+          for (const item of decoder.end()) {
+            // A last line without its newline that does not parse was cut off mid-write, not garbage.
+            if (!item.ok && !parser.finished) {
+              throw new LlmError(LlmErrorCode.streamInterrupted, 'ollama stream ended inside a line', { provider, isRetryable: true, cause: item.error });
+            }
+            out.push(...parser.accept(item));
+          }
+          parser.end();
+        },
+      });
+    } catch (error) {
+      throw withoutSecrets(error, secrets);
     }
-    for (const item of decoder.end()) {
-      // A last line without its newline that does not parse was cut off mid-write, not garbage.
-      if (!item.ok && !parser.finished) {
-        throw new LlmError(LlmErrorCode.streamInterrupted, 'ollama stream ended inside a line', { provider, isRetryable: true, cause: item.error });
-      }
-      yield* parser.accept(item);
-    }
-    parser.end();
   }
 
   async function listModels(options?: CallOptions): Promise<string[]> {
@@ -128,21 +139,4 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
       .map((model) => (typeof model.name === 'string' ? model.name : typeof model.model === 'string' ? model.model : ''))
       .filter((name) => name !== '');
   }
-}
-
-async function* scrubbedEvents(events: AsyncGenerator<LlmEvent>, secrets: string[]): AsyncGenerator<LlmEvent> {
-  try {
-    yield* events;
-  } catch (error) {
-    throw scrubbed(error, secrets);
-  }
-}
-
-/** Replaces credential values in an error's message and stack. */
-function scrubbed(error: unknown, secrets: string[]): unknown {
-  if (secrets.length === 0 || !(error instanceof Error)) return error;
-  const scrub = (text: string): string => secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
-  error.message = scrub(error.message);
-  if (error.stack) error.stack = scrub(error.stack);
-  return error;
 }
