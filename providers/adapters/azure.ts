@@ -3,10 +3,12 @@
  * (`{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=…`), authenticated by
  * an `api-key` header or an Entra ID bearer token. Azure's stream quirks (a first chunk with
  * `choices: []` and `prompt_filter_results`, `content_filter` finishes) are handled by the shared
- * Chat Completions parser.
+ * Chat Completions parser. Its model list names the configured deployments (see
+ * {@link createAzureAdapter}).
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
-import { credentialHeaderValues } from '../http.js';
+import { credentialHeaderValues, readJson, sendRequest, withoutSecrets } from '../http.js';
+import type { CallOptions } from '../types.js';
 import { createChatCompletionsAdapter, joinUrl, type ChatCompletionsAdapter } from './openai-chat-client.js';
 import { fullChatBodyOptions } from './openai-chat-request.js';
 
@@ -45,7 +47,17 @@ export interface AzureAdapterConfig {
   headers?: Record<string, string>;
 }
 
-/** Creates the Azure OpenAI adapter (provider id `azure`). */
+/**
+ * Creates the Azure OpenAI adapter (provider id `azure`).
+ *
+ * `listModels` answers with the names a call can use: the configured deployment, the model it
+ * serves, and the entries of `deployments` — after `GET {endpoint}/openai/models?api-version=…`
+ * has proved that the endpoint answers and accepts the credentials. That data-plane route lists
+ * the *base models* the resource could deploy, not its deployments, and a call must name a
+ * deployment; the data plane has had no deployment listing since the 2023 preview versions (it
+ * moved to the management plane, which needs an Azure Resource Manager token). So with no
+ * deployment configured the list is empty rather than a list of names that would fail.
+ */
 export function createAzureAdapter(config: AzureAdapterConfig): ChatCompletionsAdapter {
   const endpoint = config.endpoint ?? config.baseUrl;
   const fail = (message: string): never => {
@@ -64,7 +76,16 @@ export function createAzureAdapter(config: AzureAdapterConfig): ChatCompletionsA
     return deployment || fail('no deployment: set AZURE_OPENAI_DEPLOYMENT_NAME or name the deployment as the model');
   };
 
-  return createChatCompletionsAdapter({
+  const headers = async (): Promise<Record<string, string>> => {
+    if (config.apiKey) return { ...config.headers, 'api-key': config.apiKey };
+    const token = typeof config.azureAdToken === 'function' ? await config.azureAdToken() : (config.azureAdToken as string);
+    lastToken = token;
+    return { ...config.headers, authorization: `Bearer ${token}` };
+  };
+  const secrets = (): string[] =>
+    [config.apiKey, typeof config.azureAdToken === 'string' ? config.azureAdToken : lastToken, ...credentialHeaderValues(config.headers)].filter(isString);
+
+  const adapter = createChatCompletionsAdapter({
     provider: 'azure',
     chatUrl: (model) => {
       const url = joinUrl(base, `deployments/${encodeURIComponent(deploymentFor(model))}/chat/completions`);
@@ -73,19 +94,37 @@ export function createAzureAdapter(config: AzureAdapterConfig): ChatCompletionsA
     },
     // Azure ignores `model` on deployment URLs; sending the deployment keeps logs and proxies honest.
     bodyModel: deploymentFor,
-    headers: async () => {
-      if (config.apiKey) return { ...config.headers, 'api-key': config.apiKey };
-      const token = typeof config.azureAdToken === 'function' ? await config.azureAdToken() : (config.azureAdToken as string);
-      lastToken = token;
-      return { ...config.headers, authorization: `Bearer ${token}` };
-    },
+    headers,
     body: { provider: 'azure', ...fullChatBodyOptions },
-    secrets: () => [
-      config.apiKey,
-      typeof config.azureAdToken === 'string' ? config.azureAdToken : lastToken,
-      ...credentialHeaderValues(config.headers),
-    ].filter(isString),
+    secrets,
   });
+
+  adapter.listModels = async (options: CallOptions = {}): Promise<string[]> => {
+    const url = joinUrl(base, 'models');
+    url.searchParams.set('api-version', apiVersion);
+    try {
+      const response = await sendRequest({ provider: 'azure', url, method: 'GET', headers: { accept: 'application/json', ...(await headers()) }, signal: options.signal });
+      const body = await readJson('azure', response, options.signal);
+      if (!Array.isArray((body as { data?: unknown } | null)?.data)) {
+        throw new LlmError(LlmErrorCode.malformedResponse, 'azure returned a model list without data', { provider: 'azure' });
+      }
+    } catch (error) {
+      throw withoutSecrets(error, secrets());
+    }
+    return configuredModelNames(config);
+  };
+  return adapter;
+}
+
+/**
+ * The names a call can put in `model`, deployments first: the default deployment and the model it
+ * serves, then each mapped deployment and its model. Duplicates and blanks are dropped.
+ */
+export function configuredModelNames(config: Pick<AzureAdapterConfig, 'deployment' | 'model' | 'deployments'>): string[] {
+  // The model alias only resolves through the default deployment.
+  const names = config.deployment ? [config.deployment, config.model] : [];
+  for (const [model, deployment] of Object.entries(config.deployments ?? {})) names.push(deployment, model);
+  return [...new Set(names.filter(isString))];
 }
 
 /**

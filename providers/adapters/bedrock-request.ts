@@ -1,7 +1,8 @@
 /**
  * Maps an {@link LlmRequest} to a Bedrock Converse / ConverseStream request: the URL path (model id
  * URL-encoded, `:` → `%3A`) and the JSON body (`messages`, `system`, `inferenceConfig`, `toolConfig`),
- * field names as in the AWS SDK's Converse schema.
+ * field names as in the AWS SDK's Converse schema. Converse refuses toolUse/toolResult blocks in a
+ * request without a toolConfig, so when no tool may be offered, earlier tool turns are sent as text.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { ContentPart, LlmMessage, LlmRequest } from '../types.js';
@@ -53,9 +54,14 @@ export function buildConverseBody(request: LlmRequest): ConverseBody {
     if (last?.role === role) last.content.push(...blocks);
     else messages.push({ role, content: blocks });
   };
+  const toolConfig = buildToolConfig(request);
+  // Converse rejects toolUse/toolResult blocks unless the request also carries a toolConfig. When
+  // no tool may be offered (none given, or toolChoice 'none', which Converse cannot express), the
+  // earlier calls and results travel as text: the request stays valid and the model cannot call.
+  const toolBlocks = toolConfig ? 'native' : 'text';
   for (const message of request.messages) {
     if (message.role === 'system') system.push({ text: message.content });
-    else append(message.role === 'assistant' ? 'assistant' : 'user', contentBlocks(message));
+    else append(message.role === 'assistant' ? 'assistant' : 'user', contentBlocks(message, toolBlocks));
   }
 
   const body: ConverseBody = { messages };
@@ -67,22 +73,7 @@ export function buildConverseBody(request: LlmRequest): ConverseBody {
   if (request.stop?.length) inferenceConfig.stopSequences = request.stop;
   if (Object.keys(inferenceConfig).length > 0) body.inferenceConfig = inferenceConfig;
 
-  // Converse has no "none" tool choice: not offering the tools is how to forbid them.
-  if (request.tools?.length && request.toolChoice !== 'none') {
-    body.toolConfig = {
-      tools: request.tools.map((tool) => ({
-        toolSpec: {
-          name: tool.name,
-          ...(tool.description ? { description: tool.description } : {}),
-          inputSchema: { json: tool.parameters },
-        },
-      })),
-    };
-    const choice = request.toolChoice;
-    if (choice === 'auto') body.toolConfig.toolChoice = { auto: {} };
-    else if (choice === 'required') body.toolConfig.toolChoice = { any: {} };
-    else if (typeof choice === 'object') body.toolConfig.toolChoice = { tool: { name: choice.name } };
-  }
+  if (toolConfig) body.toolConfig = toolConfig;
   // Converse constrains output to a schema only; plain JSON mode has no Converse equivalent.
   const schema = request.responseFormat?.schema;
   if (schema) {
@@ -93,16 +84,50 @@ export function buildConverseBody(request: LlmRequest): ConverseBody {
   return body;
 }
 
-function contentBlocks(message: Exclude<LlmMessage, { role: 'system' }>): ConverseContentBlock[] {
+/**
+ * The toolConfig of a request, or undefined when no tool may be offered. Converse has no "none"
+ * tool choice: not offering the tools is how to forbid them.
+ */
+function buildToolConfig(request: LlmRequest): ConverseBody['toolConfig'] {
+  if (!request.tools?.length || request.toolChoice === 'none') return undefined;
+  const toolConfig: NonNullable<ConverseBody['toolConfig']> = {
+    tools: request.tools.map((tool) => ({
+      toolSpec: {
+        name: tool.name,
+        ...(tool.description ? { description: tool.description } : {}),
+        inputSchema: { json: tool.parameters },
+      },
+    })),
+  };
+  const choice = request.toolChoice;
+  if (choice === 'auto') toolConfig.toolChoice = { auto: {} };
+  else if (choice === 'required') toolConfig.toolChoice = { any: {} };
+  else if (typeof choice === 'object') toolConfig.toolChoice = { tool: { name: choice.name } };
+  return toolConfig;
+}
+
+/**
+ * `native`: tool calls and results as toolUse / toolResult blocks. `text`: as plain text, for
+ * requests that carry no toolConfig (Converse refuses tool blocks without one).
+ */
+type ToolBlockMode = 'native' | 'text';
+
+function contentBlocks(message: Exclude<LlmMessage, { role: 'system' }>, toolBlocks: ToolBlockMode): ConverseContentBlock[] {
   switch (message.role) {
     case 'user':
       return typeof message.content === 'string' ? textBlocks(message.content) : message.content.map(partBlock);
-    case 'assistant':
-      return [
-        ...textBlocks(message.content),
-        ...(message.toolCalls ?? []).map((call) => ({ toolUse: { toolUseId: call.id, name: call.name, input: call.arguments } })),
-      ];
+    case 'assistant': {
+      const calls = message.toolCalls ?? [];
+      if (toolBlocks === 'text') {
+        return textBlocks([message.content, ...calls.map((call) => `[called tool ${call.name} (call id ${call.id}) with input ${JSON.stringify(call.arguments)}]`)].filter(Boolean).join('\n'));
+      }
+      return [...textBlocks(message.content), ...calls.map((call) => ({ toolUse: { toolUseId: call.id, name: call.name, input: call.arguments } }))];
+    }
     case 'tool':
+      if (toolBlocks === 'text') {
+        const outcome = message.isError ? 'error from' : 'result of';
+        return [{ text: `[${outcome} tool ${message.toolName} (call id ${message.toolCallId})]\n${message.content}` }];
+      }
       return [
         {
           toolResult: {

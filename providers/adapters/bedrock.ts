@@ -1,6 +1,7 @@
 /**
- * The AWS Bedrock Runtime adapter: Converse (JSON) and ConverseStream (binary event stream), signed
- * with SigV4 (service `bedrock`). Secrets are used only as HMAC keys and scrubbed from any error
+ * The AWS Bedrock adapter: Converse (JSON) and ConverseStream (binary event stream) on Bedrock
+ * Runtime, and the model list on the Bedrock control plane, all signed with SigV4 (service
+ * `bedrock`). Secrets are used only as HMAC keys and scrubbed from any error
  * text the service might echo back.
  */
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
@@ -9,6 +10,7 @@ import { eventStream } from '../observable.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { EventStreamDecoder } from '../wire/aws-event-stream.js';
 import { signRequest } from '../wire/sigv4.js';
+import { bedrockControlPlaneUrl, awsDnsSuffix, foundationModelsPath, foundationModelsQuery, onDemandTextModelIds } from './bedrock-models.js';
 import { buildConverseBody, converseModelPath } from './bedrock-request.js';
 import { exceptionCode, exceptionMapping, mapConverseResponse } from './bedrock-response.js';
 import { ConverseStreamParser } from './bedrock-stream.js';
@@ -27,6 +29,11 @@ export interface BedrockAdapterConfig {
   endpoint?: string;
   /** Same as `endpoint`, under the name every adapter config uses; wins when both are set. */
   baseUrl?: string;
+  /**
+   * Endpoint override of the Bedrock control plane, where {@link BedrockAdapter.listModels} asks.
+   * Separate from `endpoint`, as in the AWS SDKs: a Runtime VPC endpoint is not a control-plane one.
+   */
+  controlPlaneEndpoint?: string;
   /** Clock for signing (tests pin it); defaults to the system clock. */
   now?: () => Date;
 }
@@ -35,12 +42,15 @@ export interface BedrockAdapterConfig {
 export interface BedrockAdapter extends ProviderAdapter {
   /** One call to the non-streaming Converse endpoint, mapped to a response. */
   completeRequest(request: LlmRequest, options?: CallOptions): Promise<LlmResponse>;
+  /** The ids of the text models this account can call on demand in the region (ListFoundationModels). */
+  listModels(options?: CallOptions): Promise<string[]>;
 }
 
 /**
  * Reads `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or
- * `AWS_DEFAULT_REGION`) and the endpoint override `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (then
- * `AWS_ENDPOINT_URL`). Undefined unless keys and a region are all present.
+ * `AWS_DEFAULT_REGION`) and the endpoint overrides the AWS SDKs read: `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`
+ * for Runtime and `AWS_ENDPOINT_URL_BEDROCK` for the control plane, each falling back to
+ * `AWS_ENDPOINT_URL`. Undefined unless keys and a region are all present.
  */
 export function bedrockConfigFromEnv(env: Record<string, string | undefined>): BedrockAdapterConfig | undefined {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -52,6 +62,8 @@ export function bedrockConfigFromEnv(env: Record<string, string | undefined>): B
   if (sessionToken) config.sessionToken = sessionToken;
   const endpoint = (env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME || env.AWS_ENDPOINT_URL)?.trim();
   if (endpoint) config.endpoint = endpoint;
+  const controlPlaneEndpoint = (env.AWS_ENDPOINT_URL_BEDROCK || env.AWS_ENDPOINT_URL)?.trim();
+  if (controlPlaneEndpoint) config.controlPlaneEndpoint = controlPlaneEndpoint;
   return config;
 }
 
@@ -60,25 +72,21 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
   if (!config.region || !config.accessKeyId || !config.secretAccessKey) {
     throw new LlmError(LlmErrorCode.notConfigured, 'bedrock needs a region, an access key id and a secret access key', { provider });
   }
-  const base = (config.baseUrl ?? config.endpoint ?? `https://bedrock-runtime.${config.region}.amazonaws.com`).replace(/\/+$/, '');
+  const trim = (url: string): string => url.replace(/\/+$/, '');
+  const base = trim(config.baseUrl ?? config.endpoint ?? `https://bedrock-runtime.${config.region}.${awsDnsSuffix(config.region)}`);
+  const controlPlane = trim(config.controlPlaneEndpoint ?? bedrockControlPlaneUrl(config.region));
   const secrets = [config.secretAccessKey, config.sessionToken].filter((secret): secret is string => Boolean(secret));
 
-  /** Sends a signed Converse call; errors come back typed, Bedrock-mapped and scrubbed. */
-  const send = async (request: LlmRequest, streaming: boolean, signal: AbortSignal | undefined): Promise<HttpResponse> => {
-    const url = new URL(`${base}${converseModelPath(request.model, streaming)}`);
-    // Serialised once: the signature covers these exact bytes.
-    const body = JSON.stringify(buildConverseBody(request));
+  /** Signs and sends one request; errors come back typed, Bedrock-mapped and scrubbed. */
+  const signedSend = async (
+    url: URL,
+    method: 'GET' | 'POST',
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> => {
     const signed = signRequest(
-      {
-        method: 'POST',
-        path: url.pathname,
-        headers: {
-          host: url.host,
-          'content-type': 'application/json',
-          accept: streaming ? 'application/vnd.amazon.eventstream' : 'application/json',
-        },
-        body,
-      },
+      { method, path: url.pathname, query: url.search.slice(1), headers: { host: url.host, ...headers }, body },
       {
         credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
         region: config.region,
@@ -87,12 +95,21 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
       },
     );
     // undici derives Host from the origin, identical to the signed value.
-    const { host: _host, ...headers } = signed.headers;
+    const { host: _host, ...sent } = signed.headers;
     try {
-      return await sendRequest({ provider, url, method: 'POST', headers, body, signal });
+      return await sendRequest({ provider, url, method, headers: sent, body, signal });
     } catch (error) {
       throw refineError(error, secrets);
     }
+  };
+
+  /** Sends a signed Converse call. */
+  const send = (request: LlmRequest, streaming: boolean, signal: AbortSignal | undefined): Promise<HttpResponse> => {
+    const url = new URL(`${base}${converseModelPath(request.model, streaming)}`);
+    // Serialised once: the signature covers these exact bytes.
+    const body = JSON.stringify(buildConverseBody(request));
+    const accept = streaming ? 'application/vnd.amazon.eventstream' : 'application/json';
+    return signedSend(url, 'POST', { 'content-type': 'application/json', accept }, body, signal);
   };
 
   return {
@@ -133,6 +150,16 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
       try {
         const json = await readJson(provider, response, options?.signal);
         return mapConverseResponse(json, request.model, response.headers['x-amzn-requestid']);
+      } catch (error) {
+        throw refineError(error, secrets);
+      }
+    },
+
+    async listModels(options?: CallOptions): Promise<string[]> {
+      const url = new URL(`${controlPlane}${foundationModelsPath}?${foundationModelsQuery}`);
+      const response = await signedSend(url, 'GET', { accept: 'application/json' }, undefined, options?.signal);
+      try {
+        return onDemandTextModelIds(await readJson(provider, response, options?.signal));
       } catch (error) {
         throw refineError(error, secrets);
       }

@@ -1,7 +1,9 @@
 /**
  * A fake Bedrock Runtime: verifies the SigV4 signature of every request (403 with an AWS-shaped
  * error when it does not match), then answers Converse with JSON and ConverseStream with binary
- * event-stream frames — padded with Bedrock's `p` field — for any {@link FakeScenario}.
+ * event-stream frames — padded with Bedrock's `p` field — for any {@link FakeScenario}. It rejects
+ * tool blocks sent without a toolConfig as the real service does, and also plays the control
+ * plane's `GET /foundation-models` (same signing name, `bedrock`) with its query filters.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { encodeJsonEvent } from '../../providers/wire/aws-event-stream-encoder.js';
@@ -20,7 +22,54 @@ import { splitText, startFakeServer, type FakeRenderer, type FakeScenario, type 
 export interface BedrockFakeOptions {
   credentials: AwsCredentials;
   region: string;
+  /** What `GET /foundation-models` lists before filtering; defaults to {@link defaultFoundationModels}. */
+  foundationModels?: FoundationModelSummary[];
 }
+
+/** One entry of ListFoundationModels' `modelSummaries` (AWS SDK `FoundationModelSummary`). */
+export interface FoundationModelSummary {
+  modelArn: string;
+  modelId: string;
+  modelName?: string;
+  providerName?: string;
+  inputModalities?: string[];
+  outputModalities?: string[];
+  responseStreamingSupported?: boolean;
+  customizationsSupported?: string[];
+  inferenceTypesSupported?: string[];
+  modelLifecycle?: { status: 'ACTIVE' | 'LEGACY' };
+}
+
+/** The message Bedrock answers a Converse call that holds toolUse/toolResult blocks but no toolConfig. */
+export const missingToolConfigMessage = 'The toolConfig field must be defined when using toolUse and toolResult content blocks.';
+
+const summary = (modelId: string, providerName: string, output: string, inference: string[], status: 'ACTIVE' | 'LEGACY' = 'ACTIVE'): FoundationModelSummary => ({
+  modelArn: `arn:aws:bedrock:us-east-1::foundation-model/${modelId}`,
+  modelId,
+  modelName: modelId.split('.')[1]?.split(':')[0] ?? modelId,
+  providerName,
+  inputModalities: ['TEXT'],
+  outputModalities: [output],
+  responseStreamingSupported: output === 'TEXT',
+  customizationsSupported: [],
+  inferenceTypesSupported: inference,
+  modelLifecycle: { status },
+});
+
+/**
+ * A small catalogue in the shapes a real listing holds: on-demand text models (one legacy), a
+ * provisioned-only context variant, a model callable only through inference profiles, an
+ * embedding model and an image model.
+ */
+export const defaultFoundationModels: FoundationModelSummary[] = [
+  summary('anthropic.claude-3-haiku-20240307-v1:0', 'Anthropic', 'TEXT', ['ON_DEMAND']),
+  summary('anthropic.claude-3-haiku-20240307-v1:0:200k', 'Anthropic', 'TEXT', ['PROVISIONED']),
+  summary('anthropic.claude-3-7-sonnet-20250219-v1:0', 'Anthropic', 'TEXT', ['INFERENCE_PROFILE']),
+  summary('amazon.nova-lite-v1:0', 'Amazon', 'TEXT', ['ON_DEMAND']),
+  summary('meta.llama3-8b-instruct-v1:0', 'Meta', 'TEXT', ['ON_DEMAND'], 'LEGACY'),
+  summary('amazon.titan-embed-text-v2:0', 'Amazon', 'EMBEDDING', ['ON_DEMAND']),
+  summary('amazon.nova-canvas-v1:0', 'Amazon', 'IMAGE', ['ON_DEMAND']),
+];
 
 /** Exception names Bedrock uses for each status (AWS SDK errors.ts). */
 const exceptionForStatus: Record<number, string> = {
@@ -55,6 +104,9 @@ export function bedrockRenderer(options: BedrockFakeOptions): FakeRenderer {
     route(request) {
       const rejection = verifySignature(request, options);
       if (rejection) return rejection;
+      if (request.url.pathname === '/foundation-models' && request.method === 'GET') {
+        return listFoundationModels(request, options.foundationModels ?? defaultFoundationModels);
+      }
       if (!/^\/model\/[^/]+\/converse(-stream)?$/.test(request.url.pathname) || request.method !== 'POST') {
         return awsError(404, 'UnknownOperationException', 'The requested operation is not recognized by the service.');
       }
@@ -64,6 +116,12 @@ export function bedrockRenderer(options: BedrockFakeOptions): FakeRenderer {
       }
       if ('modelId' in body || 'model' in body) {
         return awsError(400, 'ValidationException', 'The model id belongs in the path, not in the body.');
+      }
+      if (body.toolConfig === undefined && holdsToolBlocks(body.messages)) return awsError(400, 'ValidationException', missingToolConfigMessage);
+      const tools = (body.toolConfig as { tools?: unknown } | undefined)?.tools;
+      if (body.toolConfig !== undefined && (!Array.isArray(tools) || tools.length === 0)) {
+        // The service's generic constraint error for a list below its minimum length.
+        return awsError(400, 'ValidationException', "1 validation error detected: Value '[]' at 'toolConfig.tools' failed to satisfy constraint: Member must have length greater than or equal to 1");
       }
       return undefined;
     },
@@ -122,6 +180,40 @@ export function bedrockRenderer(options: BedrockFakeOptions): FakeRenderer {
 
     malformedFrame: malformed,
   };
+}
+
+/** Whether any message holds a toolUse or toolResult content block. */
+function holdsToolBlocks(messages: unknown[]): boolean {
+  return messages.some((message) => {
+    const content = (message as { content?: unknown }).content;
+    return Array.isArray(content) && content.some((block) => typeof block === 'object' && block !== null && ('toolUse' in block || 'toolResult' in block));
+  });
+}
+
+/** ListFoundationModels: every filter the query names narrows the list, as the service does. */
+function listFoundationModels(request: RecordedRequest, models: FoundationModelSummary[]): RenderedResponse {
+  const query = request.url.searchParams;
+  const known: Record<string, string[]> = {
+    byOutputModality: ['TEXT', 'IMAGE', 'EMBEDDING'],
+    byInferenceType: ['ON_DEMAND', 'PROVISIONED'],
+    byCustomizationType: ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION'],
+  };
+  for (const [name, values] of Object.entries(known)) {
+    const value = query.get(name);
+    if (value !== null && !values.includes(value)) {
+      return awsError(400, 'ValidationException', `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`);
+    }
+  }
+  const matches = (list: string[] | undefined, wanted: string | null): boolean => wanted === null || (list ?? []).includes(wanted);
+  const provider = query.get('byProvider');
+  const modelSummaries = models.filter(
+    (model) =>
+      matches(model.outputModalities, query.get('byOutputModality')) &&
+      matches(model.inferenceTypesSupported, query.get('byInferenceType')) &&
+      matches(model.customizationsSupported, query.get('byCustomizationType')) &&
+      (provider === null || model.providerName?.toLowerCase() === provider.toLowerCase()),
+  );
+  return { kind: 'json', headers: { 'x-amzn-requestid': randomUUID() }, body: { modelSummaries } };
 }
 
 /** Bedrock's wire usage: `inputTokens` excludes cache reads, which are reported beside it. */

@@ -1,7 +1,8 @@
 /**
  * A fake Chat Completions server in three flavours, each rendering the real wire format:
  * `openai` (`/v1/chat/completions`, `/v1/models`, Bearer auth), `azure`
- * (`/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` or Bearer auth,
+ * (`/openai/deployments/{deployment}/chat/completions?api-version=…` and the base-model list
+ * `/openai/models?api-version=…`, `api-key` or Bearer auth,
  * prompt-filter first chunk, content-filter annotations) and `shimmy` (`/v1/…`, no auth, explicit
  * `null` delta fields, no usage in streams, zero usage otherwise, always `stop`, tools ignored).
  */
@@ -26,7 +27,7 @@ export interface OpenAiFakeOptions {
   apiKey?: string;
   /** Azure only: a bearer token accepted instead of the key. */
   adToken?: string;
-  /** Model ids served by `GET /v1/models`. */
+  /** Model ids served by `GET /v1/models` (azure: the base models of `GET /openai/models?api-version=…`). */
   models?: string[];
 }
 
@@ -176,7 +177,7 @@ type RouteAnswer = RenderedResponse | { kind: 'reject'; status: number; body: un
 function route(flavor: OpenAiFakeFlavor, options: OpenAiFakeOptions, request: RecordedRequest): RouteAnswer {
   const path = request.url.pathname;
   const isChat = flavor === 'azure' ? azureDeployment(path) !== undefined : path === '/v1/chat/completions';
-  const isModels = flavor !== 'azure' && path === '/v1/models';
+  const isModels = path === (flavor === 'azure' ? '/openai/models' : '/v1/models');
   if (!(isChat && request.method === 'POST') && !(isModels && request.method === 'GET')) {
     return { kind: 'reject', status: 404, body: errorBody(flavor, 404) };
   }
@@ -185,12 +186,30 @@ function route(flavor: OpenAiFakeFlavor, options: OpenAiFakeOptions, request: Re
   }
   const rejected = checkAuth(flavor, options, request);
   if (rejected) return rejected;
+  if (isModels && flavor === 'azure') return { kind: 'json', body: { data: (options.models ?? ['fake-model']).map(azureModel), object: 'list' } };
   if (isModels) {
     const data = (options.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' }));
     return { kind: 'json', body: { object: 'list', data } };
   }
   if (flavor === 'shimmy') return shimmyValidation(request);
   return undefined;
+}
+
+/**
+ * One entry of Azure's data-plane model list (Models - List): a base model the resource can
+ * deploy, with capabilities and lifecycle, never a deployment.
+ */
+function azureModel(id: string): Record<string, unknown> {
+  const embeddings = id.includes('embedding');
+  return {
+    status: 'succeeded',
+    capabilities: { fine_tune: false, inference: true, completion: false, chat_completion: !embeddings, embeddings },
+    lifecycle_status: 'generally-available',
+    deprecation: { inference: 1_798_761_600 },
+    id,
+    created_at: 1_715_558_400,
+    object: 'model',
+  };
 }
 
 function checkAuth(flavor: OpenAiFakeFlavor, options: OpenAiFakeOptions, request: RecordedRequest): RouteAnswer {

@@ -71,6 +71,16 @@ describe('azure fake driven by the AzureOpenAI SDK', () => {
     expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer entra-token-1');
   });
 
+  it('models.list(): the SDK asks /openai/models (no deployment in the path) and reads the base-model list', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(['fake-model']);
+    const request = fake.requests.at(-1)!;
+    expect(request.method).toBe('GET');
+    expect(request.url.pathname).toBe('/openai/models');
+    expect(request.url.searchParams.get('api-version')).toBe('2024-10-21');
+  });
+
   it('rejects a request without api-version like Azure does', async () => {
     const response = await fetch(`${fake.url}/openai/deployments/x/chat/completions`, { method: 'POST', headers: { 'api-key': apiKey }, body: '{}' });
     expect(response.status).toBe(404);

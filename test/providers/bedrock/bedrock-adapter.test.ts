@@ -321,13 +321,33 @@ describe('bedrockConfigFromEnv', () => {
         AWS_ENDPOINT_URL: 'http://general.invalid',
         AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://bedrock.invalid',
       }),
-    ).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token', region: 'us-east-2', endpoint: 'http://bedrock.invalid' });
+    ).toEqual({
+      accessKeyId: 'AKID',
+      secretAccessKey: 'secret',
+      sessionToken: 'token',
+      region: 'us-east-2',
+      endpoint: 'http://bedrock.invalid',
+      // The control plane (model list) has its own variable; without it the general one applies.
+      controlPlaneEndpoint: 'http://general.invalid',
+    });
+  });
+
+  it('reads the control-plane endpoint from AWS_ENDPOINT_URL_BEDROCK, apart from the Runtime one', () => {
+    expect(
+      bedrockConfigFromEnv({
+        AWS_ACCESS_KEY_ID: 'AKID',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_REGION: 'us-east-2',
+        AWS_ENDPOINT_URL: 'http://general.invalid',
+        AWS_ENDPOINT_URL_BEDROCK: 'http://control.invalid',
+      }),
+    ).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-2', endpoint: 'http://general.invalid', controlPlaneEndpoint: 'http://control.invalid' });
   });
 
   it('falls back to AWS_DEFAULT_REGION and AWS_ENDPOINT_URL', () => {
     expect(
       bedrockConfigFromEnv({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_DEFAULT_REGION: 'ap-south-1', AWS_ENDPOINT_URL: 'http://general.invalid' }),
-    ).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'ap-south-1', endpoint: 'http://general.invalid' });
+    ).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'ap-south-1', endpoint: 'http://general.invalid', controlPlaneEndpoint: 'http://general.invalid' });
   });
 
   it('is undefined unless keys and a region are present', () => {
