@@ -57,12 +57,18 @@ export function openExistingStore(options: StoreOptions): AuditStore {
   return openStore(options);
 }
 
+/** Credential fields, and the provider headers that carry credentials. */
+const secretFields = ['apiKey', 'authorization', 'Authorization'];
+const secretHeaders = ['authorization', 'Authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'x-amz-security-token'];
+/** pino paths name fixed depths: list each field at the top of a log line and one object down. */
+const redactedPaths = [...secretFields, ...secretHeaders.map((header) => `headers[${JSON.stringify(header)}]`)].flatMap((field) => [field, `*.${field}`]);
+
 /** A pino logger on stderr (never mixed into stdout, where `--json` output goes). */
 export function createLogger(level: string | undefined): Logger {
   return pino(
     {
       level: level ?? process.env.MISSION_LOG_LEVEL ?? 'warn',
-      redact: { paths: ['*.apiKey', '*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers["api-key"]'], censor: '[redacted]' },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
     },
     destination({ fd: 2, sync: true }),
   );

@@ -1,7 +1,7 @@
 /**
  * Commands that read without running: `validate`, `plan`, `kinds`, `runs`.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { planLevels } from '../mission/plan.js';
 import { unsupportedRustchainKinds } from '../steps/registry.js';
 import { createRegistry, loadValidMission, openStore, storeExists, type StoreOptions } from './cli-context.js';
@@ -54,13 +54,13 @@ export function registerInspectCommands(program: Command): void {
     .command('runs')
     .description('list recent runs')
     .option('--db <path>', 'audit database')
-    .option('--limit <n>', 'how many', '20')
+    .option('--limit <n>', 'how many', parseLimit, 20)
     .option('--json', 'print JSON')
-    .action((options: StoreOptions & { limit: string; json?: boolean }) => {
+    .action((options: StoreOptions & { limit: number; json?: boolean }) => {
       // No store yet simply means no runs yet; listing them must not create one.
       const store = storeExists(options) ? openStore(options) : undefined;
       try {
-        const runs = (store?.listRuns({ limit: Number(options.limit) }) ?? []).map((run) => ({
+        const runs = (store?.listRuns({ limit: options.limit }) ?? []).map((run) => ({
           id: run.runId,
           mission: run.missionName,
           status: run.status,
@@ -77,4 +77,11 @@ export function registerInspectCommands(program: Command): void {
         store?.close();
       }
     });
+}
+
+/** `--limit`: a positive whole number; anything else is a usage error (exit 2). */
+function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError('expected a positive whole number.');
+  return limit;
 }

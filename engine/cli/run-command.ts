@@ -3,6 +3,7 @@
  * cleanly (exit 130), `--json` prints one result object on stdout.
  */
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { closePools } from '../../providers/http.js';
 import { resumeRun, runMission } from '../run/run-mission.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
@@ -11,6 +12,7 @@ import { parseMission } from '../mission/load.js';
 import type { MissionDefinition } from '../mission/types.js';
 import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openExistingStore, openStore, parseVars, type StoreOptions } from './cli-context.js';
 import { createStepServices } from './services.js';
+import { sha256Hex } from '../store/index.js';
 
 interface RunCommandOptions extends StoreOptions {
   var?: string[];
@@ -51,6 +53,11 @@ export function registerRunCommands(program: Command): void {
       store.close();
       if (!run) throw new CliExit(ExitCode.failed, `MISSION_ERR_RUN_NOT_FOUND: no run with id ${runId} in ${databasePath(options)}`);
       const mission = parseMission(run.missionSource, run.missionFile).mission;
+      // Resume deliberately runs the mission as recorded (the kept outputs came from it); an
+      // edited file would otherwise be ignored without a word.
+      if (missionFileChanged(run.missionFile, run.missionHash)) {
+        process.stderr.write(`note: ${run.missionFile} changed since run ${runId} started; resuming the mission as it was recorded then (start a new run to use the edited file)\n`);
+      }
       await execute(options, mission, (common) => resumeRun(runId, { ...common, registry }));
     });
 }
@@ -86,4 +93,15 @@ async function execute(options: RunCommandOptions, mission: MissionDefinition, s
     store.close();
     await closePools();
   }
+}
+
+/** Whether the mission file still exists here and differs from the recorded source. */
+function missionFileChanged(file: string, recordedHash: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return sha256Hex(text) !== recordedHash;
 }

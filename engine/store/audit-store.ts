@@ -82,6 +82,9 @@ export class AuditStore {
     try {
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');
+      // Zero freed space as rows change: otherwise old copies of payloads and run variables stay
+      // in the file's free space, and an erasure would only hide them.
+      database.pragma('secure_delete = ON');
       migrate(database);
     } catch (error) {
       database.close();
@@ -227,7 +230,11 @@ export class AuditStore {
       this.#statements.eraseRunVars.run(runId);
       return this.#statements.erasePayloads.run(new Date().toISOString(), runId).changes;
     });
-    return erase();
+    const erased = erase();
+    // The write-ahead log may still hold page images from before the erasure; fold it into the
+    // (now zeroed) database and empty it. Best effort: another process reading keeps its frames.
+    this.#database.pragma('wal_checkpoint(TRUNCATE)');
+    return erased;
   }
 
   /** Verifies every run's chain (or one run's) and reports the first problem. */

@@ -1,7 +1,8 @@
 /**
  * Verification of the audit store: recomputes every run's hash chain from its genesis, checks the
- * stored hashes, the head the runs table records (and its HMAC when a key is given), and that
- * every stored payload still matches the hash it is keyed by.
+ * stored hashes, the head the runs table records (and its HMAC when a key is given), that the
+ * runs row agrees with what its chain recorded about the run, and that every stored payload still
+ * matches the hash it is keyed by.
  *
  * The hot loop hashes the stored event text as it is and never parses it: JSON is parsed only to
  * describe a problem once one is found.
@@ -9,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
 import { eventHash, genesisHash, headSignatureMatches } from './chain.js';
-import { sha256Hex } from './canonical-json.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { VerifyProblem, VerifyReport } from './types.js';
 
 /** What verification needs to know beyond the database. */
@@ -20,7 +21,10 @@ export interface VerifyOptions {
   key?: KeyObject;
 }
 
-type RunRow = [runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string];
+type RunRow = [
+  runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string,
+  missionName: string, missionFile: string, vars: string, status: string,
+];
 type EventRow = [index: number, body: string, hash: string];
 
 
@@ -38,7 +42,7 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
     ...(signed ? {} : { warning: unsignedWarning }),
   });
 
-  const runColumns = 'run_id, event_count, head_hash, head_signature, mission_hash, mission_source';
+  const runColumns = 'run_id, event_count, head_hash, head_signature, mission_hash, mission_source, mission_name, mission_file, vars, status';
   const runs = (options.runId === undefined
     ? database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at, rowid`)
     : database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`)
@@ -96,6 +100,8 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, editedPayloads:
   let after: number | string = -Number.MAX_VALUE;
   let page: EventRow[] = [];
   let position = 0;
+  let firstBody: string | undefined;
+  let lastBody: string | undefined;
   for (;;) {
     if (position === page.length) {
       if (page.length > 0 && page.length < pageSize) break;
@@ -121,6 +127,8 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, editedPayloads:
       const payloadHash = topLevelPayloadHash(body);
       if (payloadHash !== undefined && !firstReference.has(payloadHash)) firstReference.set(payloadHash, index);
     }
+    if (index === 0) firstBody = body;
+    lastBody = body;
     previousHash = hash;
     expectedIndex += 1;
   }
@@ -152,7 +160,69 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, editedPayloads:
       };
     }
   }
+  const editedRow = describeEditedRunRow(run, firstBody, lastBody);
+  if (editedRow !== undefined) return { eventsChecked, problem: { runId, reason: editedRow } };
   return { eventsChecked };
+}
+
+/**
+ * The runs row lives outside the chain, yet `mission resume` runs its mission source with its
+ * variables and `mission runs` reports its status. So it must agree with what the (verified)
+ * chain recorded: the engine's `mission-start` event holds the mission's hash, name and file and
+ * carries the variables as its payload; `mission-end` holds the final status. Chains that do not
+ * follow that convention (other embedders) are not checked here.
+ */
+function describeEditedRunRow(run: RunRow, firstBody: string | undefined, lastBody: string | undefined): string | undefined {
+  const [, , , , missionHash, , missionName, missionFile, varsText, status] = run;
+  const first = parseChained(firstBody);
+  const last = parseChained(lastBody);
+  if (first === null || last === null) return 'An event is not valid JSON although its hash links: the chain was recomputed.';
+  if (first?.type === 'mission-start') {
+    const data = first.data ?? {};
+    const recorded: Array<[field: string, chained: unknown, stored: string]> = [
+      ['mission source (its hash)', data.missionHash, missionHash],
+      ['mission name', data.missionName, missionName],
+      ['mission file', data.missionFile, missionFile],
+    ];
+    for (const [field, chained, stored] of recorded) {
+      if (typeof chained === 'string' && chained !== stored) return `The run's ${field} differs from what its mission-start event recorded: the runs row was edited.`;
+    }
+    // Erasure empties the variables along with the payload that holds them.
+    if (first.payloadHash !== undefined && varsText !== '{}' && varsPayloadHash(varsText) !== first.payloadHash) {
+      return "The run's variables differ from those its mission-start event recorded: the runs row was edited.";
+    }
+  }
+  // `running` is legitimate after mission-end: a crash between the last batch and the status update.
+  if (last?.type === 'mission-end' && typeof last.data?.status === 'string' && status !== last.data.status && status !== 'running') {
+    return `The run's status "${status}" differs from the "${last.data.status}" its mission-end event recorded: the runs row was edited.`;
+  }
+  return undefined;
+}
+
+/** The fields of a verified event body that {@link describeEditedRunRow} reads. */
+interface ChainedEvent {
+  type?: unknown;
+  data?: Record<string, unknown>;
+  payloadHash?: string;
+}
+
+/** The event in `body`; `undefined` for no body, `null` when it is not JSON. */
+function parseChained(body: string | undefined): ChainedEvent | undefined | null {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body) as ChainedEvent;
+  } catch {
+    return null;
+  }
+}
+
+/** The hash of the `{vars}` payload the engine records with mission-start; `''` when unreadable. */
+function varsPayloadHash(varsText: string): string {
+  try {
+    return sha256Hex(canonicalJson({ vars: JSON.parse(varsText) as unknown }));
+  } catch {
+    return '';
+  }
 }
 
 /**

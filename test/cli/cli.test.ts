@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { outcomeOf, repoRoot, runCli, startCli, tempDir } from './cli-harness.js';
@@ -137,6 +139,36 @@ describe('commands that read the store', () => {
   });
 });
 
+describe('usage errors and logs', () => {
+  it('runs --limit that is not a positive whole number is a usage error (exit 2), not a crash', async () => {
+    const cwd = tempDir();
+    await runCli(['run', path.join(missions, 'hello.yaml')], cwd);
+    for (const limit of ['abc', '-1', '1.5']) {
+      const outcome = await runCli(['runs', '--limit', limit], cwd);
+      expect(outcome.code, limit).toBe(2);
+      expect(outcome.stderr).toContain('--limit');
+      expect(outcome.stderr).not.toContain('    at ');
+    }
+    expect(JSON.parse((await runCli(['runs', '--limit', '1', '--json'], cwd)).stdout)).toHaveLength(1);
+  });
+
+  it("the CLI logger redacts secrets at a log line's top level as well as one level down", () => {
+    const contextModule = pathToFileURL(path.join(repoRoot, 'dist', 'engine', 'cli', 'cli-context.js')).href;
+    const script = [
+      `const { createLogger } = await import(${JSON.stringify(contextModule)});`,
+      "const logger = createLogger('info');",
+      "logger.info({ apiKey: 'secret-top-key', authorization: 'Bearer secret-top-auth', headers: { authorization: 'Bearer secret-header', 'x-api-key': 'secret-x', 'x-goog-api-key': 'secret-goog', Authorization: 'Bearer secret-capital' } }, 'top');",
+      "logger.info({ request: { apiKey: 'secret-nested', headers: { 'api-key': 'secret-azure', 'x-amz-security-token': 'secret-aws' } } }, 'nested');",
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stderr).toContain('"msg":"top"');
+    expect(child.stderr).toContain('"msg":"nested"');
+    expect(child.stderr).toContain('[redacted]');
+    expect(child.stderr).not.toContain('secret-');
+  });
+});
+
 describe('mission audit erase', () => {
   it("erases a run's payloads and the chain still verifies", async () => {
     const cwd = tempDir();
@@ -224,6 +256,26 @@ describe('interruption and resume', () => {
     const again = await runCli(['resume', runs[0].id], cwd);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('MISSION_ERR_NOT_RESUMABLE');
+  });
+});
+
+describe('resume of a mission whose file changed', () => {
+  it('says that it resumes the mission as recorded, not the edited file', async () => {
+    const cwd = tempDir();
+    const file = path.join(cwd, 'flaky.yaml');
+    const mission = (command: string): string =>
+      ['version: "1.0"', 'name: flaky', 'steps:', '  - id: check', '    step_type: command', `    parameters: { command: "${command}" }`].join('\n');
+    writeFileSync(file, mission('false'));
+    const first = JSON.parse((await runCli(['run', 'flaky.yaml', '--json'], cwd)).stdout);
+    expect(first.status).toBe('failed');
+    writeFileSync(file, mission('true'));
+    const resumed = await runCli(['resume', first.runId, '--json'], cwd);
+    expect(resumed.code).toBe(1);
+    expect(JSON.parse(resumed.stdout).status).toBe('failed');
+    expect(resumed.stderr).toContain('flaky.yaml changed since run');
+    // Unchanged (back as recorded): nothing to say.
+    writeFileSync(file, mission('false'));
+    expect((await runCli(['resume', first.runId, '--json'], cwd)).stderr).toBe('');
   });
 });
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, canonicalJson, genesisHash, sha256Hex } from '../../engine/store/index.js';
 import { createSampleRun, temporaryFolder } from './helpers.js';
@@ -161,6 +162,31 @@ describe('payloads', () => {
     const contents = raw.prepare('SELECT content FROM payloads WHERE content IS NOT NULL').pluck().all();
     raw.close();
     expect(contents).toEqual([JSON.stringify('other run')]);
+  });
+
+  it('leaves no erased bytes anywhere in the database files, not even in freed space', () => {
+    const secret = 'private-person-5f1c';
+    const store = openStore();
+    store.createRun({ runId: 'run-1', missionName: 'm', missionFile: 'm.yaml', missionSource: 'steps: []', vars: { who: secret }, workspace: '.' });
+    // Several batches: each rewrites the runs row (its head), leaving old copies of it behind.
+    for (let batch = 0; batch < 5; batch += 1) {
+      store.append('run-1', { type: 'step-succeeded', payload: { output: `${secret} ${batch}`, padding: 'x'.repeat(5000) } });
+      store.flush();
+    }
+    store.close();
+    // Another process has the store open (a run in progress), so closing the eraser alone does
+    // not fold the write-ahead log back into the file.
+    const bystander = openStore();
+    bystander.listRuns();
+    const eraser = openStore();
+    expect(eraser.erasePayloads('run-1')).toBe(5);
+    expect(eraser.verify().ok).toBe(true);
+    eraser.close();
+    const folder = dirname(temporary.file);
+    const files = readdirSync(folder);
+    expect(files).toContain('audit.db');
+    for (const name of files) expect(readFileSync(join(folder, name)).toString('latin1'), name).not.toContain(secret);
+    bystander.close();
   });
 });
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditStore, canonicalJson, sha256Hex } from '../../engine/store/index.js';
+import { AuditStore, canonicalJson, genesisHash, sha256Hex } from '../../engine/store/index.js';
 import { buildStore, tamper, temporaryFolder } from './helpers.js';
 
 const runs = ['alpha', 'beta'];
@@ -160,5 +160,70 @@ describe('verify finds tampering and names the first bad event', () => {
     expect(verifyAfter(change, { runId: 'beta' })).toMatchObject({ ok: true, runsChecked: 1, eventsChecked: eventsPerRun });
     expect(verifyAfter(() => undefined, { runId: 'alpha' }).problem).toMatchObject({ runId: 'alpha', index: 1 });
     expect(verifyAfter(() => undefined, { runId: 'nobody' })).toMatchObject({ ok: false, problem: { runId: 'nobody' } });
+  });
+});
+
+describe('verify ties the runs row to what the chain recorded about the run', () => {
+  const source = 'version: "1.0"\nname: deploy\nsteps:\n  - { id: a, step_type: noop }\n';
+
+  /** A run written the way the engine writes one: mission-start … mission-end. */
+  function buildEngineRun(): void {
+    const store = AuditStore.open(temporary.file);
+    store.createRun({ runId: 'engine', missionName: 'deploy', missionFile: 'deploy.yaml', missionSource: source, vars: { target: 'staging' }, workspace: 'work' });
+    store.append('engine', {
+      type: 'mission-start',
+      data: { missionName: 'deploy', missionFile: 'deploy.yaml', missionHash: sha256Hex(source), stepCount: 1 },
+      payload: { vars: { target: 'staging' } },
+    });
+    store.append('engine', { type: 'step-failed', stepId: 'a', data: { attempts: 1 } });
+    store.append('engine', { type: 'mission-end', data: { status: 'failed' }, payload: { outputs: {} } });
+    store.setRunStatus('engine', 'failed');
+    store.close();
+  }
+
+  beforeEach(buildEngineRun);
+
+  it('passes on an untouched engine run, and after its payloads and vars are erased', () => {
+    expect(verifyAfter(() => undefined)).toMatchObject({ ok: true, runsChecked: 3 });
+    const store = AuditStore.open(temporary.file);
+    store.erasePayloads('engine');
+    store.close();
+    expect(verifyAfter(() => undefined)).toMatchObject({ ok: true, runsChecked: 3 });
+  });
+
+  it('a mission source replaced together with its recorded hash', () => {
+    const forged = 'version: "1.0"\nname: deploy\nsteps:\n  - { id: a, step_type: command, parameters: { command: evil } }\n';
+    const report = verifyAfter((database) => {
+      database.prepare("UPDATE runs SET mission_source = ?, mission_hash = ? WHERE run_id = 'engine'").run(forged, sha256Hex(forged));
+    });
+    expect(report.problem).toMatchObject({ runId: 'engine', reason: expect.stringContaining('mission') });
+  });
+
+  it('edited run variables', () => {
+    const report = verifyAfter((database) => {
+      database.prepare("UPDATE runs SET vars = ? WHERE run_id = 'engine'").run(canonicalJson({ target: 'production' }));
+    });
+    expect(report.problem).toMatchObject({ runId: 'engine', reason: expect.stringContaining('variables') });
+  });
+
+  it('an edited final status', () => {
+    const report = verifyAfter((database) => {
+      database.prepare("UPDATE runs SET status = 'succeeded' WHERE run_id = 'engine'").run();
+    });
+    expect(report.problem).toMatchObject({ runId: 'engine', reason: expect.stringContaining('status') });
+  });
+
+  it('a chain recomputed (no key) around a body that is not JSON is reported, not thrown', () => {
+    const report = verifyAfter((database) => {
+      database.prepare("DELETE FROM events WHERE run_id = 'engine' AND idx > 0").run();
+      const hash = sha256Hex(genesisHash('engine') + 'not json');
+      database.prepare("UPDATE events SET body = 'not json', hash = ? WHERE run_id = 'engine' AND idx = 0").run(hash);
+      database.prepare("UPDATE runs SET event_count = 1, head_hash = ? WHERE run_id = 'engine'").run(hash);
+    });
+    expect(report.problem).toMatchObject({ runId: 'engine', reason: expect.stringContaining('not valid JSON') });
+  });
+
+  it('an edited mission name or file', () => {
+    expect(verifyAfter((database) => database.prepare("UPDATE runs SET mission_name = 'other' WHERE run_id = 'engine'").run()).problem).toMatchObject({ runId: 'engine' });
   });
 });
