@@ -53,6 +53,8 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
       missionFile: loaded.file,
       missionHash: createHash('sha256').update(loaded.source).digest('hex'),
       stepCount: loaded.mission.steps.length,
+      // Resume writes where the runs row says: the chain must vouch for it.
+      workspace,
     },
     payload: { vars },
   });

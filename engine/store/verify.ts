@@ -23,7 +23,7 @@ export interface VerifyOptions {
 
 type RunRow = [
   runId: string, eventCount: number, headHash: string, headSignature: string | null, missionHash: string, missionSource: string,
-  missionName: string, missionFile: string, vars: string, status: string,
+  missionName: string, missionFile: string, vars: string, status: string, workspace: string,
 ];
 type EventRow = [index: number, body: string, hash: string];
 
@@ -42,7 +42,7 @@ export function verifyStore(database: Database.Database, options: VerifyOptions 
     ...(signed ? {} : { warning: unsignedWarning }),
   });
 
-  const runColumns = 'run_id, event_count, head_hash, head_signature, mission_hash, mission_source, mission_name, mission_file, vars, status';
+  const runColumns = 'run_id, event_count, head_hash, head_signature, mission_hash, mission_source, mission_name, mission_file, vars, status, workspace';
   const runs = (options.runId === undefined
     ? database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at, rowid`)
     : database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`)
@@ -167,13 +167,14 @@ function verifyRun(run: RunRow, eventsOfRun: Database.Statement, editedPayloads:
 
 /**
  * The runs row lives outside the chain, yet `mission resume` runs its mission source with its
- * variables and `mission runs` reports its status. So it must agree with what the (verified)
- * chain recorded: the engine's `mission-start` event holds the mission's hash, name and file and
- * carries the variables as its payload; `mission-end` holds the final status. Chains that do not
+ * variables in its workspace, and `mission runs` reports its status. So it must agree with what
+ * the (verified) chain recorded: the engine's `mission-start` event holds the mission's hash,
+ * name, file and workspace and carries the variables as its payload; `mission-end` holds the
+ * final status. Chains that do not
  * follow that convention (other embedders) are not checked here.
  */
 function describeEditedRunRow(run: RunRow, firstBody: string | undefined, lastBody: string | undefined): string | undefined {
-  const [, , , , missionHash, , missionName, missionFile, varsText, status] = run;
+  const [, , , , missionHash, , missionName, missionFile, varsText, status, workspace] = run;
   const first = parseChained(firstBody);
   const last = parseChained(lastBody);
   if (first === null || last === null) return 'An event is not valid JSON although its hash links: the chain was recomputed.';
@@ -183,6 +184,7 @@ function describeEditedRunRow(run: RunRow, firstBody: string | undefined, lastBo
       ['mission source (its hash)', data.missionHash, missionHash],
       ['mission name', data.missionName, missionName],
       ['mission file', data.missionFile, missionFile],
+      ['workspace', data.workspace, workspace],
     ];
     for (const [field, chained, stored] of recorded) {
       if (typeof chained === 'string' && chained !== stored) return `The run's ${field} differs from what its mission-start event recorded: the runs row was edited.`;

@@ -172,7 +172,7 @@ describe('verify ties the runs row to what the chain recorded about the run', ()
     store.createRun({ runId: 'engine', missionName: 'deploy', missionFile: 'deploy.yaml', missionSource: source, vars: { target: 'staging' }, workspace: 'work' });
     store.append('engine', {
       type: 'mission-start',
-      data: { missionName: 'deploy', missionFile: 'deploy.yaml', missionHash: sha256Hex(source), stepCount: 1 },
+      data: { missionName: 'deploy', missionFile: 'deploy.yaml', missionHash: sha256Hex(source), stepCount: 1, workspace: 'work' },
       payload: { vars: { target: 'staging' } },
     });
     store.append('engine', { type: 'step-failed', stepId: 'a', data: { attempts: 1 } });
@@ -223,7 +223,14 @@ describe('verify ties the runs row to what the chain recorded about the run', ()
     expect(report.problem).toMatchObject({ runId: 'engine', reason: expect.stringContaining('not valid JSON') });
   });
 
-  it('an edited mission name or file', () => {
+  it('an edited mission name', () => {
     expect(verifyAfter((database) => database.prepare("UPDATE runs SET mission_name = 'other' WHERE run_id = 'engine'").run()).problem).toMatchObject({ runId: 'engine' });
+  });
+
+  it('an edited workspace (where resume would write)', () => {
+    expect(verifyAfter((database) => database.prepare("UPDATE runs SET workspace = '/elsewhere' WHERE run_id = 'engine'").run()).problem).toMatchObject({
+      runId: 'engine',
+      reason: expect.stringContaining('workspace'),
+    });
   });
 });
