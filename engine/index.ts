@@ -19,7 +19,7 @@ export type { LoadedMission, MissionDefinition, StepDefinition, MissionConfig, R
 
 // Running.
 export { runMission, resumeRun, newRunId } from './run/run-mission.js';
-export type { RunOptions, RunResult, StepResult, RunProgressEvent, StepResultStatus, RunResultStatus } from './run/run-types.js';
+export type { ResumeOptions, RunOptions, RunResult, StepResult, RunProgressEvent, StepResultStatus, RunResultStatus } from './run/run-types.js';
 export { stepMachine } from './run/step-machine.js';
 
 // Step kinds: the contract, the registry, the built-ins.

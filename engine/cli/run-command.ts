@@ -45,8 +45,9 @@ export function registerRunCommands(program: Command): void {
     .argument('<run-id>', 'id of the run (see `mission runs`)')
     .option('--db <path>', 'audit database (default: $MISSION_DB or .mission/state.db)')
     .option('--json', 'print one JSON result object on stdout')
+    .option('--take-over', 'resume even though the run is recorded as running in a live process')
     .option('--log-level <level>', 'log level on stderr')
-    .action(async (runId: string, options: RunCommandOptions) => {
+    .action(async (runId: string, options: RunCommandOptions & { takeOver?: boolean }) => {
       const registry = createRegistry();
       const store = openExistingStore(options);
       const run = store.getRun(runId);
@@ -58,7 +59,7 @@ export function registerRunCommands(program: Command): void {
       if (missionFileChanged(run.missionFile, run.missionHash)) {
         process.stderr.write(`note: ${run.missionFile} changed since run ${runId} started; resuming the mission as it was recorded then (start a new run to use the edited file)\n`);
       }
-      await execute(options, mission, (common) => resumeRun(runId, { ...common, registry }));
+      await execute(options, mission, (common) => resumeRun(runId, { ...common, registry, takeOver: options.takeOver }));
     });
 }
 

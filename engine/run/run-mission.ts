@@ -11,8 +11,9 @@ import type { LoadedMission } from '../mission/types.js';
 import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
+import { liveOwnerPid } from './run-owner.js';
 import { RunSession, type RestoredState } from './run-session.js';
-import type { RunOptions, RunResult } from './run-types.js';
+import type { ResumeOptions, RunOptions, RunResult } from './run-types.js';
 
 /** A fresh run id: sortable by start time, unique enough for one store. */
 export function newRunId(now: Date = new Date()): string {
@@ -65,11 +66,19 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
  * Continues an interrupted, failed or cancelled run from its audit trail: succeeded steps keep
  * their outputs; the rest run again; the hash chain continues.
  */
-export async function resumeRun(runId: string, options: Omit<RunOptions, 'runId' | 'vars' | 'workspace'>): Promise<RunResult> {
+export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
   const run = options.store.getRun(runId);
   if (!run) throw new MissionError(MissionErrorCode.runNotFound, `no run with id ${runId} in this store`);
   if (run.status === 'succeeded') {
     throw new MissionError(MissionErrorCode.notResumable, `run ${runId} already succeeded; there is nothing to resume`);
+  }
+  // Two processes running one run would both run its unfinished steps.
+  const ownerPid = run.status === 'running' && !options.takeOver ? liveOwnerPid(run.owner) : undefined;
+  if (ownerPid !== undefined) {
+    throw new MissionError(
+      MissionErrorCode.notResumable,
+      `run ${runId} is still running in process ${ownerPid}; stop that process first, or take the run over (mission resume --take-over) if that pid now belongs to something else`,
+    );
   }
   const loaded = parseMission(run.missionSource, run.missionFile);
   const restored: RestoredState = restoreState(options.store, runId, loaded.mission, options.registry);

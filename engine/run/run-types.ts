@@ -59,3 +59,12 @@ export interface RunOptions {
   /** Use this run id instead of a fresh one. */
   runId?: string;
 }
+
+/** Options of {@link import('./run-mission.js').resumeRun}: the run's own id, vars and workspace are used. */
+export interface ResumeOptions extends Omit<RunOptions, 'runId' | 'vars' | 'workspace'> {
+  /**
+   * Resume even though the run is recorded as running in a process that is still alive (for when
+   * that pid has been reused by something else).
+   */
+  takeOver?: boolean;
+}

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
@@ -110,12 +111,13 @@ export class AuditStore {
       startedAt: (input.startedAt ?? new Date()).toISOString(),
       eventCount: 0,
       headHash,
+      owner: currentOwner(),
     };
     const vars = canonicalJson(input.vars);
     try {
       this.#statements.insertRun.run(
         record.runId, record.missionName, record.missionFile, record.missionHash, record.missionSource,
-        vars, record.workspace, record.status, record.startedAt, 0, headHash, this.#sign(record.runId, 0, headHash),
+        vars, record.workspace, record.status, record.startedAt, 0, headHash, this.#sign(record.runId, 0, headHash), record.owner,
       );
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -146,8 +148,10 @@ export class AuditStore {
    */
   setRunStatus(runId: string, status: RunStatus, endedAt?: Date): void {
     this.flush();
-    const ended = status === 'running' ? null : (endedAt ?? new Date()).toISOString();
-    if (this.#statements.updateStatus.run(status, ended, runId).changes === 0) {
+    const running = status === 'running';
+    const ended = running ? null : (endedAt ?? new Date()).toISOString();
+    // A running run belongs to this process until it ends.
+    if (this.#statements.updateStatus.run(status, ended, running ? currentOwner() : null, runId).changes === 0) {
       throw new MissionError(MissionErrorCode.runNotFound, `Run "${runId}" is not in the audit store.`);
     }
   }
@@ -340,5 +344,11 @@ function toRunRecord(row: RunRow): RunRecord {
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
     eventCount: row.event_count,
     headHash: row.head_hash,
+    ...(row.owner === null ? {} : { owner: row.owner }),
   };
+}
+
+/** This process, as recorded in the `owner` of the runs it runs: `host:pid`. */
+export function currentOwner(): string {
+  return `${hostname()}:${process.pid}`;
 }

@@ -41,6 +41,8 @@ const migrations: readonly string[] = [
     erased_at TEXT
   ) WITHOUT ROWID;
   `,
+  // Which process runs the run ("host:pid"), while its status is running: resume checks it.
+  `ALTER TABLE runs ADD COLUMN owner TEXT;`,
 ];
 
 /** The schema version this code writes. */

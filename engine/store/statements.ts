@@ -18,9 +18,10 @@ export interface RunRow {
   ended_at: string | null;
   event_count: number;
   head_hash: string;
+  owner: string | null;
 }
 
-const runColumns = 'run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, ended_at, event_count, head_hash';
+const runColumns = 'run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, ended_at, event_count, head_hash, owner';
 
 /** The statements of one connection. */
 export interface Statements {
@@ -42,12 +43,12 @@ export interface Statements {
 export function openStatements(database: Database.Database): Statements {
   return {
     insertRun: database.prepare(
-      'INSERT INTO runs (run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, event_count, head_hash, head_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO runs (run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, event_count, head_hash, head_signature, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     selectRun: database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`),
     listRuns: database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?`),
     selectHead: database.prepare('SELECT event_count, head_hash FROM runs WHERE run_id = ?').raw(),
-    updateStatus: database.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?'),
+    updateStatus: database.prepare('UPDATE runs SET status = ?, ended_at = ?, owner = ? WHERE run_id = ?'),
     updateHead: database.prepare('UPDATE runs SET event_count = ?, head_hash = ?, head_signature = ? WHERE run_id = ?'),
     insertEvent: database.prepare('INSERT INTO events (run_id, idx, body, hash) VALUES (?, ?, ?, ?)'),
     selectEvents: database.prepare('SELECT body, hash FROM events WHERE run_id = ? ORDER BY idx').raw(),

@@ -22,6 +22,8 @@ export interface RunRecord {
   eventCount: number;
   /** Hash of the last event, or the genesis hash when the run has none. */
   headHash: string;
+  /** The process running it (`host:pid`), while its status is `running`. */
+  owner?: string;
 }
 
 /** What a caller gives {@link AuditStore.append}. */

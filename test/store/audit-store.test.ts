@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,7 @@ describe('runs', () => {
     expect(created).toEqual({
       runId: 'run-1', missionName: 'm', missionFile: 'm.yaml', missionSource: 'steps: []', missionHash: sha256Hex('steps: []'),
       vars: { a: 1, nested: { b: [1, 2] } }, workspace: 'ws', status: 'running', startedAt: '2025-05-06T07:08:09.000Z', eventCount: 0, headHash: genesisHash('run-1'),
+      owner: `${hostname()}:${process.pid}`,
     });
     expect(store.getRun('run-1')).toEqual(created);
     expect(store.getRun('missing')).toBeUndefined();
