@@ -11,7 +11,7 @@ function scope(overrides: Partial<TemplateScope> = {}): TemplateScope {
     vars: { mode: 'full', limit: 3, empty: '' },
     env: { HOME_DIR: '/home/me' },
     mission: { name: 'demo', version: '1.0', file: 'demo.yaml' },
-    run: { id: 'run-1', workspace: '/tmp/ws' },
+    run: { id: 'run-1', workspace: 'ws' },
     now: '2025-01-02T03:04:05.000Z',
     ...overrides,
   };
