@@ -3,26 +3,10 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
+import { sourceDestinationSchema, type SourceDestinationParameters } from './path-parameters.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { refuseSpecialFile } from './regular-file.js';
 import { resolveInWorkspace } from './workspace-path.js';
-
-/** Parameters of `copy_file` and `move_file`. */
-export interface SourceDestinationParameters {
-  source: string;
-  destination: string;
-}
-
-/** The shared schema of `copy_file` and `move_file`. */
-export const sourceDestinationSchema = {
-  type: 'object',
-  properties: {
-    source: { type: 'string', minLength: 1 },
-    destination: { type: 'string', minLength: 1 },
-  },
-  required: ['source', 'destination'],
-  additionalProperties: false,
-};
 
 /** The `copy_file` step kind. Output: `{source, destination, size}`. */
 export const copyFileStep = defineStepKind<SourceDestinationParameters>({

@@ -2,24 +2,15 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
+import { pathSchema, type PathParameters } from './path-parameters.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { assertNotWorkspaceRoot, resolveInWorkspace } from './workspace-path.js';
 
-/** Parameters of `delete_file`. */
-export interface DeleteFileParameters {
-  path: string;
-}
-
 /** The `delete_file` step kind. Output: `{path, existed, deleted}`; a missing file is not an error. */
-export const deleteFileStep = defineStepKind<DeleteFileParameters>({
+export const deleteFileStep = defineStepKind<PathParameters>({
   name: 'delete_file',
   description: 'Delete a file in the workspace (a missing file is fine)',
-  parameters: {
-    type: 'object',
-    properties: { path: { type: 'string', minLength: 1 } },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  parameters: pathSchema,
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const target = await resolveInWorkspace(context.workspace, parameters.path);

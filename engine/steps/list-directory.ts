@@ -2,6 +2,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStepKind } from './define-step.js';
+import { pathSchema, type PathParameters } from './path-parameters.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
@@ -36,21 +37,11 @@ export async function readDirectoryEntries(workspace: string, userPath: string, 
   return entries;
 }
 
-/** Parameters of `list_directory`. */
-export interface ListDirectoryParameters {
-  path: string;
-}
-
 /** The `list_directory` step kind. Output: `{path, entries: [{name, path, is_dir, size}], count}`. */
-export const listDirectoryStep = defineStepKind<ListDirectoryParameters>({
+export const listDirectoryStep = defineStepKind<PathParameters>({
   name: 'list_directory',
   description: 'List the entries of a directory in the workspace (not recursive)',
-  parameters: {
-    type: 'object',
-    properties: { path: { type: 'string', minLength: 1 } },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  parameters: pathSchema,
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const entries = await readDirectoryEntries(context.workspace, parameters.path, context.signal);

@@ -1,7 +1,7 @@
 /** `move_file`: renames a file or directory within the workspace. */
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type SourceDestinationParameters, sourceDestinationSchema } from './copy-file.js';
+import { sourceDestinationSchema, type SourceDestinationParameters } from './path-parameters.js';
 import { defineStepKind } from './define-step.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { assertNotWorkspaceRoot, resolveInWorkspace } from './workspace-path.js';

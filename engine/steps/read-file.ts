@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
+import { pathSchema, type PathParameters } from './path-parameters.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
@@ -28,21 +29,11 @@ export async function readWorkspaceFile(workspace: string, userPath: string, sig
   }
 }
 
-/** Parameters of `read_file`. */
-export interface ReadFileParameters {
-  path: string;
-}
-
 /** The `read_file` step kind. Output: `{path, content, size}`. */
-export const readFileStep = defineStepKind<ReadFileParameters>({
+export const readFileStep = defineStepKind<PathParameters>({
   name: 'read_file',
   description: 'Read a text file in the workspace',
-  parameters: {
-    type: 'object',
-    properties: { path: { type: 'string', minLength: 1 } },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  parameters: pathSchema,
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const data = await readWorkspaceFile(context.workspace, parameters.path, context.signal);
