@@ -12,22 +12,16 @@ import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
 import { llmServiceOf, preflightModel } from './llm-service.js';
-import { modelParameterSchema } from './llm-step.js';
+import { modelParameterSchema, type ModelCallParameters } from './llm-step.js';
 
 /** Parameters of the `agent` step. */
-export interface AgentStepParameters {
+export interface AgentStepParameters extends ModelCallParameters {
   objective: string;
   name?: string;
   /** A workspace file whose text is given to the agent as context. */
   context_file?: string;
   tools?: string[];
   max_iterations?: number;
-  model?: string;
-  provider?: string;
-  temperature?: number;
-  max_tokens?: number;
-  system?: string;
-  stream?: boolean;
 }
 
 /** Tools an agent gets when the mission names none: they read, they never write or run. */

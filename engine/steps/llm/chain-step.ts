@@ -9,7 +9,7 @@ import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
 import { callModel } from './call-model.js';
 import { llmServiceOf, preflightModel } from './llm-service.js';
-import { modelParameterSchema } from './llm-step.js';
+import { modelParameterSchema, type ModelCallParameters } from './llm-step.js';
 
 /** One sub-step of a chain. */
 export interface ChainSubStep {
@@ -19,16 +19,10 @@ export interface ChainSubStep {
 }
 
 /** Parameters of the `chain` step. */
-export interface ChainStepParameters {
+export interface ChainStepParameters extends ModelCallParameters {
   type?: 'sequential';
   prompt?: string;
   steps?: ChainSubStep[];
-  model?: string;
-  provider?: string;
-  temperature?: number;
-  max_tokens?: number;
-  system?: string;
-  stream?: boolean;
 }
 
 /** The `chain` step kind. */

@@ -11,20 +11,24 @@ import type { StepKind } from '../types.js';
 import { callModel } from './call-model.js';
 import { llmServiceOf, preflightModel } from './llm-service.js';
 
-/** Parameters of the `llm` step. */
-export interface LlmStepParameters {
-  prompt?: string;
+/** The parameters shared by the model-calling steps (`llm`, `agent`, `chain`). */
+export interface ModelCallParameters {
   model?: string;
   provider?: string;
   temperature?: number;
   max_tokens?: number;
   system?: string;
-  messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
-  json_schema?: Record<string, unknown>;
   stream?: boolean;
 }
 
-/** JSON Schema of the parameters shared by the model-calling steps. */
+/** Parameters of the `llm` step. */
+export interface LlmStepParameters extends ModelCallParameters {
+  prompt?: string;
+  messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  json_schema?: Record<string, unknown>;
+}
+
+/** JSON Schema of {@link ModelCallParameters}. */
 export const modelParameterSchema = {
   model: { type: 'string', description: 'model id; default: the provider default' },
   provider: {
