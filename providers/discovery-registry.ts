@@ -126,7 +126,7 @@ export class ProviderRegistry {
       const keyed = providerCatalog.filter((entry) => entry.kind === 'keyed').map((entry) => describeRequirements(entry));
       throw new LlmError(
         LlmErrorCode.notConfigured,
-        `no LLM provider is configured: set ${keyed.join(', or ')}; or start a local Ollama or Shimmy server and enable probing`,
+        `no LLM provider is configured: set ${keyed.join(', or ')}; or start a local Ollama or Shimmy server (discovery with probing finds it; the mission CLI always probes)`,
       );
     }
     if (model) {

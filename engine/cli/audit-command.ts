@@ -38,7 +38,7 @@ export function registerAuditCommands(program: Command): void {
     .description("print a run's events in order")
     .argument('<run-id>', 'run id')
     .option('--db <path>', 'audit database')
-    .option('--json', 'print JSON lines')
+    .option('--json', 'print the events as one JSON array')
     .action((runId: string, options: StoreOptions & { json?: boolean }) => {
       const store = openExistingStore(options);
       try {

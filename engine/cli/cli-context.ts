@@ -14,7 +14,7 @@ import { StepKindRegistry } from '../steps/registry.js';
 import { AuditStore } from '../store/index.js';
 
 /** Process exit codes of the `mission` command. */
-export const ExitCode = { succeeded: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+export const ExitCode = { succeeded: 0, failed: 1, invalid: 2, interrupted: 130, terminated: 143 } as const;
 
 /** Thrown by subcommands to end the process with a code after printing `message` to stderr. */
 export class CliExit extends Error {
@@ -38,7 +38,14 @@ export function databasePath(options: StoreOptions): string {
 
 /** Opens (or creates) the audit store, HMAC-signing chain heads when `MISSION_AUDIT_KEY` is set. */
 export function openStore(options: StoreOptions): AuditStore {
-  return AuditStore.open(databasePath(options), { auditKey: process.env.MISSION_AUDIT_KEY || undefined });
+  const file = databasePath(options);
+  try {
+    return AuditStore.open(file, { auditKey: process.env.MISSION_AUDIT_KEY || undefined });
+  } catch (error) {
+    // A directory, a path through a file, a read-only place: a usage problem, not a crash.
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    throw new CliExit(ExitCode.invalid, `cannot open the audit store at ${file} (${reason}): point --db or MISSION_DB at a file that can be created`);
+  }
 }
 
 /** Whether a store exists where {@link openStore} would open it. */
@@ -63,11 +70,16 @@ const secretHeaders = ['authorization', 'Authorization', 'x-api-key', 'api-key',
 /** pino paths name fixed depths: list each field at the top of a log line and one object down. */
 const redactedPaths = [...secretFields, ...secretHeaders.map((header) => `headers[${JSON.stringify(header)}]`)].flatMap((field) => [field, `*.${field}`]);
 
+/** The levels `--log-level` accepts. */
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 /** A pino logger on stderr (never mixed into stdout, where `--json` output goes). */
-export function createLogger(level: string | undefined): Logger {
+export function createLogger(requested: string | undefined): Logger {
+  const level = requested ?? process.env.MISSION_LOG_LEVEL ?? 'warn';
+  if (!logLevels.includes(level)) throw new CliExit(ExitCode.invalid, `unknown log level '${level}': use one of ${logLevels.join(', ')}`);
   return pino(
     {
-      level: level ?? process.env.MISSION_LOG_LEVEL ?? 'warn',
+      level,
       redact: { paths: redactedPaths, censor: '[redacted]' },
     },
     destination({ fd: 2, sync: true }),

@@ -32,7 +32,8 @@ export function registerInspectCommands(program: Command): void {
     .action(async (file: string, options: { var: string[] }) => {
       const names = options.var.map((pair) => pair.split('=')[0]);
       const loaded = await loadValidMission(file, createRegistry(), names);
-      process.stdout.write(`${file}: valid (${loaded.mission.steps.length} steps)\n`);
+      const count = loaded.mission.steps.length;
+      process.stdout.write(`${file}: valid (${count} ${count === 1 ? 'step' : 'steps'})\n`);
     });
 
   program

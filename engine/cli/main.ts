@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `mission` command. Exit codes: 0 succeeded, 1 failed, 2 invalid mission or usage,
- * 130 interrupted.
+ * 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
  */
 import { Command, CommanderError } from 'commander';
 import { CodedError } from '../../providers/errors.js';

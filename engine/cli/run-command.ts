@@ -3,7 +3,7 @@
  * cleanly (exit 130), `--json` prints one result object on stdout.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { closePools } from '../../providers/http.js';
 import { resumeRun, runMission } from '../run/run-mission.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
@@ -12,6 +12,7 @@ import { parseMission } from '../mission/load.js';
 import type { MissionDefinition } from '../mission/types.js';
 import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openExistingStore, openStore, parseVars, type StoreOptions } from './cli-context.js';
 import { createStepServices } from './services.js';
+import { killAllProcessTrees } from '../steps/process-runner.js';
 import { sha256Hex } from '../store/index.js';
 
 interface RunCommandOptions extends StoreOptions {
@@ -36,6 +37,14 @@ export function registerRunCommands(program: Command): void {
       const registry = createRegistry();
       const vars = parseVars(options.var ?? []);
       const loaded = await loadValidMission(file, registry, Object.keys(vars));
+      if (options.workspace !== undefined && !isDirectory(options.workspace)) {
+        throw new CliExit(ExitCode.invalid, `--workspace ${options.workspace} is not an existing directory`);
+      }
+      // A misspelt --var would otherwise pass unnoticed while the default it meant to override is used.
+      const declared = Object.keys(loaded.mission.vars);
+      for (const name of Object.keys(vars).filter((key) => declared.length > 0 && !declared.includes(key))) {
+        process.stderr.write(`warning: --var ${name} is not declared under vars: in ${file} (declared: ${declared.join(', ')})\n`);
+      }
       await execute(options, loaded.mission, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
     });
 
@@ -68,10 +77,17 @@ async function execute(options: RunCommandOptions, mission: MissionDefinition, s
   const store = openStore(options);
   const controller = new AbortController();
   let interrupts = 0;
-  const onInterrupt = (): void => {
+  // 130 for Ctrl-C (SIGINT), 143 for SIGTERM: 128 + the signal's number, as shells report it.
+  let interruptedExit: number = ExitCode.interrupted;
+  const onInterrupt = (signal: NodeJS.Signals): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write('\nInterrupted: cancelling running steps (Ctrl-C again to quit at once)\n');
+    if (signal === 'SIGTERM') interruptedExit = ExitCode.terminated;
+    if (interrupts > 1) {
+      // Quitting at once: commands lead their own process groups, which would outlive us.
+      killAllProcessTrees();
+      process.exit(interruptedExit);
+    }
+    process.stderr.write(`\n${signal === 'SIGTERM' ? 'Terminated' : 'Interrupted'}: cancelling running steps (${signal === 'SIGTERM' ? 'signal' : 'Ctrl-C'} again to quit at once)\n`);
     controller.abort();
   };
   process.on('SIGINT', onInterrupt);
@@ -87,12 +103,20 @@ async function execute(options: RunCommandOptions, mission: MissionDefinition, s
     });
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(`${summarize(result)}\n`);
-    process.exitCode = result.status === 'succeeded' ? ExitCode.succeeded : result.status === 'cancelled' ? ExitCode.interrupted : ExitCode.failed;
+    process.exitCode = result.status === 'succeeded' ? ExitCode.succeeded : result.status === 'cancelled' ? interruptedExit : ExitCode.failed;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     store.close();
     await closePools();
+  }
+}
+
+function isDirectory(candidate: string): boolean {
+  try {
+    return statSync(candidate).isDirectory();
+  } catch {
+    return false;
   }
 }
 

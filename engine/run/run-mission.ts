@@ -28,7 +28,8 @@ export function newRunId(now: Date = new Date()): string {
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
   const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
   const issues = errorsOf(found);
-  for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.warn(formatIssue(warning));
+  // Info, not warn: a caller that validated first (the CLI) has already shown them to the user.
+  for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.info(formatIssue(warning));
   if (issues.length > 0) {
     throw Object.assign(
       new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${issues.map(formatIssue).join('\n')}`),
@@ -92,17 +93,20 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
 
 /** Asks each step kind whether what it needs is there, before anything runs. */
 function preflight(loaded: LoadedMission, options: RunOptions): void {
-  const problems: string[] = [];
+  // Steps with the same problem (three llm steps, no provider) are named together, once.
+  const stepsByProblem = new Map<string, string[]>();
   const services = { ...options.services, stepKinds: options.registry };
   for (const step of loaded.mission.steps) {
     try {
       options.registry.get(step.kind)?.preflight?.(step.parameters, services);
     } catch (error) {
-      problems.push(`step '${step.id}': ${(error as Error).message}`);
+      const message = (error as Error).message;
+      stepsByProblem.set(message, [...(stepsByProblem.get(message) ?? []), `'${step.id}'`]);
     }
   }
-  if (problems.length > 0) {
-    throw new MissionError(MissionErrorCode.preflight, `${loaded.file} cannot start:\n${problems.join('\n')}`);
+  if (stepsByProblem.size > 0) {
+    const lines = [...stepsByProblem].map(([message, steps]) => `${steps.length > 1 ? 'steps' : 'step'} ${steps.join(', ')}: ${message}`);
+    throw new MissionError(MissionErrorCode.preflight, `${loaded.file} cannot start:\n${lines.join('\n')}`);
   }
 }
 

@@ -324,7 +324,8 @@ export class RunSession {
   /** Stops the run: nothing new starts, and running steps are aborted with `reason`. */
   private abortRun(reason: MissionError): void {
     if (this.controller.signal.aborted) return;
-    this.logger.warn({ code: reason.code }, reason.message);
+    // The run's result reports it; the log only notes when it happened.
+    this.logger.info({ code: reason.code }, reason.message);
     try {
       this.stopScheduling('cancelled', reason.message);
     } catch (error) {

@@ -81,6 +81,18 @@ function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Children still running, so that a process quitting at once can take their trees with it. */
+const liveChildren = new Set<ChildProcess>();
+
+/**
+ * Kills the process tree of every command still running (SIGKILL). For a process about to exit
+ * without waiting for its steps (a second Ctrl-C): their own process groups would outlive it.
+ */
+export function killAllProcessTrees(): void {
+  for (const child of liveChildren) signalTree(child, 'SIGKILL');
+  liveChildren.clear();
+}
+
 /**
  * Spawns `command` with `args` (no shell) and resolves when it has exited and its output is
  * collected. Rejects only when the process cannot be started (the error carries Node's `code`,
@@ -97,6 +109,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       detached: process.platform !== 'win32',
       windowsHide: true,
     });
+    liveChildren.add(child);
     const stdout = new CappedBuffer(options.maxOutputBytes);
     const stderr = new CappedBuffer(options.maxOutputBytes);
     stdout.attach(child.stdout);
@@ -130,6 +143,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     const finish = (): void => {
       if (settled) return;
       settled = true;
+      liveChildren.delete(child);
       for (const cancel of timers) cancel();
       options.signal.removeEventListener('abort', onAbort);
       // Whatever is still in the group after a requested stop is a straggler: no more grace.
@@ -149,6 +163,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     child.once('error', (error) => {
       if (child.pid === undefined) {
         settled = true;
+        liveChildren.delete(child);
         for (const cancel of timers) cancel();
         options.signal.removeEventListener('abort', onAbort);
         reject(error);

@@ -115,6 +115,29 @@ describe('mission audit verify', () => {
   });
 });
 
+describe('bad command-line input is a usage error (exit 2), never a stack trace', () => {
+  it('rejects an unknown log level, a store path that cannot be a file, and a missing workspace', async () => {
+    const cwd = tempDir();
+    const hello = path.join(missions, 'hello.yaml');
+    for (const args of [
+      ['--log-level', 'bogus'],
+      ['--db', cwd],
+      ['--workspace', path.join(cwd, 'missing')],
+    ]) {
+      const outcome = await runCli(['run', hello, ...args], cwd);
+      expect(outcome.code, args.join(' ')).toBe(2);
+      expect(outcome.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('warns about a --var the mission does not declare', async () => {
+    const cwd = tempDir();
+    const outcome = await runCli(['run', path.join(missions, 'hello.yaml'), '--var', 'wh0=x'], cwd);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stderr).toContain('--var wh0 is not declared');
+  });
+});
+
 describe('commands that read the store', () => {
   it('refuse a store that does not exist instead of creating an empty one', async () => {
     const cwd = tempDir();
