@@ -349,6 +349,6 @@ function toRunRecord(row: RunRow): RunRecord {
 }
 
 /** This process, as recorded in the `owner` of the runs it runs: `host:pid`. */
-export function currentOwner(): string {
+function currentOwner(): string {
   return `${hostname()}:${process.pid}`;
 }
