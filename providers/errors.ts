@@ -60,6 +60,12 @@ export const LlmErrorCode = {
   aborted: 'LLM_ERR_ABORTED',
   notConfigured: 'LLM_ERR_NOT_CONFIGURED',
   invalidOutput: 'LLM_ERR_INVALID_OUTPUT',
+  responseTooLarge: 'LLM_ERR_RESPONSE_TOO_LARGE',
+  budgetExhausted: 'LLM_ERR_BUDGET_EXHAUSTED',
+  circuitOpen: 'LLM_ERR_CIRCUIT_OPEN',
+  safetyBlocked: 'LLM_ERR_SAFETY_BLOCKED',
+  toolCallInterrupted: 'LLM_ERR_TOOL_CALL_INTERRUPTED',
+  invalidConfig: 'LLM_ERR_INVALID_CONFIG',
 } as const;
 
 /** One of {@link LlmErrorCode}'s values. */

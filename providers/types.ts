@@ -115,11 +115,17 @@ export type LlmEvent =
   | { type: 'signature'; signature: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'finish'; reason: FinishReason; rawReason?: string }
-  | { type: 'retry'; attempt: number; delayMs: number; errorCode: string }
+  | { type: 'retry'; attempt: number; delayMs: number; errorCode: string; target?: string; reason?: string }
   | { type: 'failover'; from: string; to: string; errorCode: string }
+  /** A circuit breaker changed state (`target` is `provider/model`). */
+  | { type: 'circuit-open' | 'circuit-half-open' | 'circuit-closed'; target: string; reason?: string }
+  /** The layer's id for this call (the audit store's generation id); first event of every layer call. */
+  | { type: 'generation'; generationId: string; route?: string }
+  /** A streamed answer was cut after content and continues on `to` from `deliveredChars`. */
+  | { type: 'stream-resume'; attempt: number; from: string; to: string; deliveredChars: number; errorCode: string }
   | { type: 'cache-hit'; key: string }
   | { type: 'budget-warning'; scope: string; percent: number }
-  | { type: 'safety-intervention'; action: 'block' | 'redact'; rule: string };
+  | { type: 'safety-intervention'; action: 'block' | 'redact' | 'warn' | 'log'; rule: string; where?: 'input' | 'output'; reason?: string };
 
 /** What {@link complete} reduces a stream to. */
 export interface LlmResponse {
@@ -139,6 +145,11 @@ export interface LlmResponse {
 /** Options of one call. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Flow control for pull-based consumers: when given, a streaming adapter awaits it before it
+   * reads the next network chunk, so a slow consumer slows the socket instead of filling memory.
+   */
+  demand?: () => Promise<void> | void;
 }
 
 /**

@@ -1,0 +1,85 @@
+/**
+ * The contract between the LLM layer's call pipeline and the policies that wrap it (cache, budget,
+ * cost ledger, safety). A stage is an RxJS interceptor, in the spirit of undici's
+ * `Dispatcher.compose`: it receives the call (or one attempt of it) and the `next` step of the
+ * pipeline, and returns the events the caller will see. Stages never import each other; the
+ * pipeline composes them in a fixed order:
+ *
+ * ```
+ * wrapCall:    safety (input, output hold-back) → cache → [route, retries, failover, recovery]
+ * wrapAttempt: budget reserve/meter/settle → cost ledger → adapter
+ * ```
+ */
+import type { Observable } from 'rxjs';
+import type { LlmEvent, LlmMessage, LlmRequest } from '../types.js';
+
+/** The target one attempt goes to. */
+export interface CallTarget {
+  provider: string;
+  model: string;
+  /** The route the target was picked from, when the request named one. */
+  route?: string;
+}
+
+/** Where a call comes from: carried into the audit trail, the ledger and budget scopes. */
+export interface CallOrigin {
+  runId?: string;
+  stepId?: string;
+  mission?: string;
+  user?: string;
+  session?: string;
+  tags?: string[];
+}
+
+/** A request as callers of the layer write it: a route, or a provider and a model. */
+export interface LayerRequest extends Omit<LlmRequest, 'model'> {
+  /** A route name from the configuration's `routes`. */
+  route?: string;
+  provider?: string;
+  model?: string;
+  /** Where the call comes from (budgets, ledger, audit). Never sent to a provider. */
+  origin?: CallOrigin;
+}
+
+/** What a stage knows about the whole call. */
+export interface CallContext {
+  /** The generation id: the audit store's id for this call, the first event's `generationId`. */
+  generationId: string;
+  request: LayerRequest;
+  origin: CallOrigin;
+  /** Records a layer decision in the audit trail (as an event of the step that made the call). */
+  record(event: LayerAuditEvent): void;
+  /** Milliseconds since the epoch, from the injected clock. */
+  now(): number;
+  signal?: AbortSignal;
+}
+
+/** What a stage knows about one attempt of the call. */
+export interface AttemptContext extends CallContext {
+  /** 1 for the first attempt of the call (retries and failovers count on). */
+  attempt: number;
+  target: CallTarget;
+  /** The provider-level request this attempt sends (messages possibly redacted or continued). */
+  providerRequest: LlmRequest;
+}
+
+/** A layer decision for the audit trail: noun-verb `type` (`llm-retry`, `budget-reserve`, …). */
+export interface LayerAuditEvent {
+  type: string;
+  /** Large or private data, stored as an erasable payload. */
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+/** One policy wrapped around calls or attempts. */
+export interface CallStage {
+  /** A short name for diagnostics (`cache`, `budget`, `safety`, `ledger`). */
+  readonly name: string;
+  /** Wraps the whole call: `next` runs the routed, retried, recovered call. */
+  wrapCall?(context: CallContext, next: (request: LayerRequest) => Observable<LlmEvent>): Observable<LlmEvent>;
+  /** Wraps one attempt against one target: `next` sends the request to the adapter. */
+  wrapAttempt?(context: AttemptContext, next: (request: LlmRequest) => Observable<LlmEvent>): Observable<LlmEvent>;
+}
+
+/** The messages of a request, for stages that scan or count them. */
+export type RequestMessages = LlmMessage[];
