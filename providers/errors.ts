@@ -82,6 +82,10 @@ export interface LlmErrorDetails extends CodedErrorOptions {
   retryAfterMs?: number;
   rateLimit?: RateLimitInfo;
   requestId?: string;
+  /** True when the failure cut an answer whose content had already begun streaming. */
+  incomplete?: boolean;
+  /** Characters of answer text delivered before the failure. */
+  deliveredChars?: number;
 }
 
 /** An error from a provider call, typed by a stable code. */
@@ -92,6 +96,8 @@ export class LlmError extends CodedError {
   readonly retryAfterMs?: number;
   readonly rateLimit?: RateLimitInfo;
   readonly requestId?: string;
+  readonly incomplete?: boolean;
+  readonly deliveredChars?: number;
 
   constructor(code: LlmErrorCodeValue, message: string, details: LlmErrorDetails = {}) {
     super(code, message, details);
@@ -101,6 +107,8 @@ export class LlmError extends CodedError {
     this.retryAfterMs = details.retryAfterMs;
     this.rateLimit = details.rateLimit;
     this.requestId = details.requestId;
+    this.incomplete = details.incomplete;
+    this.deliveredChars = details.deliveredChars;
   }
 
   override toJSON(): { code: string; message: string; isRetryable: boolean } & Omit<LlmErrorDetails, 'cause' | 'isRetryable'> {
@@ -111,6 +119,8 @@ export class LlmError extends CodedError {
       providerCode: this.providerCode,
       retryAfterMs: this.retryAfterMs,
       requestId: this.requestId,
+      incomplete: this.incomplete,
+      deliveredChars: this.deliveredChars,
     };
   }
 }

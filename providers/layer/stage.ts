@@ -6,9 +6,15 @@
  * pipeline composes them in a fixed order:
  *
  * ```
- * wrapCall:    safety (input, output hold-back) → cache → [route, retries, failover, recovery]
+ * wrapCall:    safety (input, output hold-back) → cache → stream recovery → [route, retries, failover]
  * wrapAttempt: budget reserve/meter/settle → cost ledger → adapter
  * ```
+ *
+ * Rule of the inner call: before an attempt has emitted content (`text-delta`, `reasoning-delta`,
+ * `tool-call-delta`, `tool-call`), a retryable failure is retried or failed over invisibly. After
+ * content, the inner call never retries (that would repeat text): it errors with an `LlmError`
+ * whose `incomplete` is true and `deliveredChars` counts the text delivered, and the stream
+ * recovery stage decides whether to continue the answer.
  */
 import type { Observable } from 'rxjs';
 import type { LlmEvent, LlmMessage, LlmRequest } from '../types.js';
@@ -39,6 +45,13 @@ export interface LayerRequest extends Omit<LlmRequest, 'model'> {
   model?: string;
   /** Where the call comes from (budgets, ledger, audit). Never sent to a provider. */
   origin?: CallOrigin;
+  /**
+   * Set by stream recovery: the answer so far, which this call must continue rather than repeat.
+   * The attempt builds each target's request from it (`continuationRequest` in
+   * `stream/continuation.ts`: assistant prefill where the target supports it, an explicit
+   * continuation request where it does not).
+   */
+  continuation?: { deliveredText: string };
 }
 
 /** What a stage knows about the whole call. */
