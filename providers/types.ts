@@ -88,6 +88,12 @@ export interface Usage {
   totalTokens: number;
   /** The provider's own usage object, verbatim. */
   raw?: unknown;
+  /**
+   * Where the counts come from: the provider (`undefined` or `'provider'`), nowhere (`'missing'`:
+   * the provider sent none, e.g. Shimmy or a cut stream; the counts are placeholders, never a
+   * real zero) or a tokenizer (`'estimated'`, filled in by the cost policy).
+   */
+  source?: 'provider' | 'missing' | 'estimated';
 }
 
 /** Rate-limit state read off response headers (`x-ratelimit-*`, `anthropic-ratelimit-*`). */

@@ -17,7 +17,7 @@
  * recovery stage decides whether to continue the answer.
  */
 import type { Observable } from 'rxjs';
-import type { LlmEvent, LlmMessage, LlmRequest } from '../types.js';
+import type { LlmEvent, LlmMessage, LlmRequest, RateLimitInfo } from '../types.js';
 
 /** The target one attempt goes to. */
 export interface CallTarget {
@@ -96,3 +96,39 @@ export interface CallStage {
 
 /** The messages of a request, for stages that scan or count them. */
 export type RequestMessages = LlmMessage[];
+
+/** Time as the layer sees it; injected so tests can use fake timers. */
+export interface LayerClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** A granted place under a rate limit; released when the attempt ends. */
+export interface RateLimitPermit {
+  /** Gives the place back, correcting the token estimate with the real usage when known. */
+  release(actual?: { totalTokens?: number }): void;
+}
+
+/**
+ * Rate limits per provider and per provider+model (requests and tokens per minute, concurrency),
+ * as a bounded, fair queue. The call pipeline acquires a permit before each attempt.
+ */
+export interface RateLimiter {
+  /**
+   * Waits for a permit; rejects with `LLM_ERR_RATE_LIMITED` naming the limit when none can be had
+   * before `deadlineAt` (epoch ms) or the queue is full, and with `LLM_ERR_ABORTED` on `signal`.
+   */
+  acquire(request: {
+    provider: string;
+    model: string;
+    estimatedTokens: number;
+    priority?: number;
+    deadlineAt?: number;
+    signal?: AbortSignal;
+  }): Promise<RateLimitPermit>;
+  /** Learns the live limits from a response's rate-limit headers. */
+  observe(provider: string, model: string, rateLimit: RateLimitInfo): void;
+  /** The state last seen, per key (`openai`, `openai/gpt-4o-mini`), for `mission providers`. */
+  snapshot(): Record<string, unknown>;
+}
