@@ -38,14 +38,17 @@ export function describeParameterErrors(kind: string, errors: ErrorObject[], sch
   return `${kind}: ${[...new Set(parts)].join('; ')}`;
 }
 
-/** Wraps a definition into a {@link StepKind} that validates its rendered parameters first. */
-export function defineStepKind<Parameters>(definition: StepKindDefinition<Parameters>): StepKind<Parameters> {
+/**
+ * Wraps a definition into a {@link StepKind} that validates its rendered parameters first. The kind
+ * takes parameters as a mission writes them (defaults not yet filled in), hence `Partial`.
+ */
+export function defineStepKind<Parameters>(definition: StepKindDefinition<Parameters>): StepKind<Partial<Parameters>> {
   let validate: ValidateFunction | undefined;
   return {
     name: definition.name,
     description: definition.description,
     parameters: definition.parameters,
-    async execute(parameters: Parameters, context: StepContext): Promise<unknown> {
+    async execute(parameters: Partial<Parameters>, context: StepContext): Promise<unknown> {
       validate ??= parameterValidator.compile(definition.parameters);
       // A copy, because coercion and defaults write into the object and the caller's stays theirs.
       const checked = structuredClone(parameters ?? {}) as Parameters;
