@@ -5,7 +5,7 @@
  * event, and costs nothing; a miss runs the call and records what it streamed, written only when
  * the answer finished cleanly.
  */
-import { defer, from, Observable, switchMap, tap } from 'rxjs';
+import { concat, defer, filter, finalize, from, Observable, of, ReplaySubject, share, switchMap, tap } from 'rxjs';
 import type { FinishReason, LlmEvent, Usage } from '../../types.js';
 import type { RouteConfig } from '../config-types.js';
 import type { CallContext, CallStage, LayerRequest } from '../stage.js';
@@ -45,6 +45,8 @@ export function createCacheStage(options: CacheStageOptions = {}): CacheStage {
   const store = options.store ?? new MemoryCacheStore(settings.memoryEntries);
   const reads = settings.mode === 'on' || settings.mode === 'read-only';
   const writes = settings.mode === 'on' || settings.mode === 'write-only';
+  /** Misses still streaming, by key: an identical request arriving meanwhile shares the answer. */
+  const inFlight = new Map<string, Observable<LlmEvent>>();
 
   return {
     name: 'cache',
@@ -67,8 +69,16 @@ export function createCacheStage(options: CacheStageOptions = {}): CacheStage {
         const found = store.get(key, context.now());
         const choose = (answer: CachedAnswer | undefined): Observable<LlmEvent> => {
           if (answer) return replay(answer, key, context);
+          const pending = inFlight.get(key);
+          if (pending) return join(pending, key, context);
           quietly(store.count('miss'));
-          return run();
+          if (!writes) return run();
+          const shared = run().pipe(
+            finalize(() => inFlight.delete(key)),
+            share({ connector: () => new ReplaySubject<LlmEvent>(), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+          );
+          inFlight.set(key, shared);
+          return shared;
         };
         return found instanceof Promise ? from(found).pipe(switchMap(choose)) : choose(found);
       });
@@ -94,6 +104,34 @@ export function createCacheStage(options: CacheStageOptions = {}): CacheStage {
         subscriber.next(event);
       }
       subscriber.complete();
+    });
+  }
+
+  /**
+   * Rides along on an identical request that is still streaming: the same answer, from its first
+   * event, paid for once. The upstream call continues while any of its callers still listens.
+   */
+  function join(pending: Observable<LlmEvent>, key: string, context: CallContext): Observable<LlmEvent> {
+    return defer(() => {
+      let served: { provider: string; model: string } | undefined;
+      let usage: Usage | undefined;
+      return concat(
+        of<LlmEvent>({ type: 'cache-hit', key }),
+        pending.pipe(
+          filter((event) => answerEvents.has(event.type)),
+          tap({
+            next(event) {
+              if (event.type === 'start' && !served) served = { provider: event.provider, model: event.model };
+              else if (event.type === 'usage') usage = event.usage;
+            },
+            complete() {
+              const savedMicros = served && usage ? options.priceOf?.(served.provider, served.model, usage) : undefined;
+              quietly(store.count('hit', savedMicros ?? 0));
+              context.record({ type: 'llm-cache-hit', key, shared: true, provider: served?.provider, model: served?.model, savedMicros, usage: usage ? { ...usage, raw: undefined } : undefined });
+            },
+          }),
+        ),
+      );
     });
   }
 

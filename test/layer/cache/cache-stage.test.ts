@@ -192,3 +192,30 @@ describe('response cache', () => {
     expect(() => createCacheStage({ config: { ttl_seconds: -1 } })).toThrow(/ttl_seconds/);
   });
 });
+
+describe('response cache: identical requests in flight', () => {
+  it('sends one request for identical calls made while the first still streams, and each caller gets the whole answer', async () => {
+    const cache = harness({ mode: 'on' });
+    fake.enqueue({ text: 'Green, like spring leaves.', chunkDelayMs: 20, usage: { inputTokens: 9, outputTokens: 7 } });
+    const answers = await Promise.all([cache.call(), cache.call(), cache.call()]);
+    expect(fake.requests).toHaveLength(1);
+    const [first, ...followers] = answers;
+    for (const follower of followers) {
+      expect(follower[0]).toMatchObject({ type: 'cache-hit' });
+      expect(follower.slice(1)).toEqual(first);
+    }
+    expect(cache.records.filter((record) => record.type === 'llm-cache-hit')).toEqual([
+      expect.objectContaining({ shared: true, savedMicros: 9 * 10 + 7 * 40 }),
+      expect.objectContaining({ shared: true, savedMicros: 9 * 10 + 7 * 40 }),
+    ]);
+  });
+
+  it('a failure reaches every caller sharing it, and the next call asks again', async () => {
+    const cache = harness({ mode: 'on' });
+    fake.enqueue({ text: 'This will be cut short', chunkDelayMs: 20, fault: { type: 'drop-mid-stream', afterChunks: 2 } });
+    const outcomes = await Promise.allSettled([cache.call(), cache.call()]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    await cache.call();
+    expect(fake.requests).toHaveLength(2);
+  });
+});
