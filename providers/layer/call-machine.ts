@@ -44,11 +44,18 @@ export interface CallMachineContext {
   delayMs: number;
 }
 
+/**
+ * Attempts one call may make at most, whatever the policies say: a server answering 429 with
+ * `retry-after: 0` forever must not hold a call in a loop.
+ */
+export const maxAttemptsPerCall = 50;
+
 const canWait = (context: CallMachineContext, event: CallMachineEvent): boolean =>
   event.type === 'attempt.failed' &&
   event.retryable &&
   !event.circuitOpen &&
   event.delayMs !== undefined &&
+  context.attempt < maxAttemptsPerCall &&
   (event.rateLimited || context.attemptOnTarget < event.maxAttempts);
 
 /** The call machine. Input: how many targets the call may try. */
