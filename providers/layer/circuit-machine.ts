@@ -1,6 +1,7 @@
 /**
  * The circuit breaker of one provider+model as a pure XState v5 machine: closed → open (after
- * `failureThreshold` failures within `windowMs`, or at once on a quota error) → half-open (the
+ * `failureThreshold` failures within `windowMs` that are at least half of the calls in that window,
+ * or at once on a quota error) → half-open (the
  * cool-down passed: one probe or one trial call) → closed (it worked) or open again. No timers
  * inside: the health tracker sends `cooldown.elapsed` and the probe results.
  */
@@ -9,53 +10,81 @@ import { assign, initialTransition, setup, transition, type SnapshotFrom } from 
 /** Events of the breaker. `at` is the injected clock's time. */
 export type CircuitEvent =
   | { type: 'failure'; at: number; quota: boolean; threshold: number; windowMs: number; openMs: number; quotaOpenMs: number }
-  | { type: 'success' }
+  | { type: 'success'; at: number; windowMs: number }
   | { type: 'cooldown.elapsed' }
   | { type: 'probe.failed'; at: number; openMs: number };
 
 /** The breaker's extended state. */
 export interface CircuitContext {
-  /** Times of the recent failures (at most `threshold` kept). */
+  /** Times of the recent failures within the window (at most {@link maxRemembered}). */
   failures: number[];
+  /** Times of the recent successes within the window (at most {@link maxRemembered}). */
+  successes: number[];
   /** When an open circuit may go half-open. */
   openUntil: number;
   /** Whether the last opening was for quota (probes cannot tell a refilled quota, so none are sent). */
   quota: boolean;
 }
 
-const recentFailures = (context: CircuitContext, event: CircuitEvent): number[] => {
-  if (event.type !== 'failure') return context.failures;
-  const kept = context.failures.filter((at) => event.at - at < event.windowMs);
-  kept.push(event.at);
-  return kept.length > event.threshold ? kept.slice(kept.length - event.threshold) : kept;
+/**
+ * Outcomes remembered per circuit. A flaky target (some failures among many successes) stays
+ * closed: only a failure share of at least {@link tripRatio} opens it, so a dead target trips
+ * within `failureThreshold` calls while one failing 30 % of calls keeps serving (retries cover it).
+ */
+export const maxRemembered = 64;
+/** The share of failures in the window that, with the threshold met, opens a circuit. */
+export const tripRatio = 0.5;
+
+const remember = (times: number[], at: number, windowMs: number): number[] => {
+  let start = 0;
+  while (start < times.length && at - times[start] >= windowMs) start++;
+  const kept = start === 0 ? times.slice() : times.slice(start);
+  kept.push(at);
+  if (kept.length > maxRemembered) kept.shift();
+  return kept;
+};
+
+const prune = (times: number[], at: number, windowMs: number): number[] => {
+  let start = 0;
+  while (start < times.length && at - times[start] >= windowMs) start++;
+  return start === 0 ? times : times.slice(start);
+};
+
+const trips = (context: CircuitContext, event: CircuitEvent): boolean => {
+  if (event.type !== 'failure') return false;
+  if (event.quota) return true;
+  const failures = remember(context.failures, event.at, event.windowMs).length;
+  const successes = prune(context.successes, event.at, event.windowMs).length;
+  return failures >= event.threshold && failures >= tripRatio * (failures + successes);
 };
 
 /** The breaker machine. */
 export const circuitMachine = setup({
   types: { context: {} as CircuitContext, events: {} as CircuitEvent },
   guards: {
-    trips: ({ context, event }) => event.type === 'failure' && (event.quota || recentFailures(context, event).length >= event.threshold),
+    trips: ({ context, event }) => trips(context, event),
   },
   actions: {
-    countFailure: assign({ failures: ({ context, event }) => recentFailures(context, event) }),
+    countFailure: assign({ failures: ({ context, event }) => (event.type === 'failure' ? remember(context.failures, event.at, event.windowMs) : context.failures) }),
+    countSuccess: assign({ successes: ({ context, event }) => (event.type === 'success' ? remember(context.successes, event.at, event.windowMs) : context.successes) }),
     open: assign(({ event }) => {
       if (event.type === 'failure') {
-        return { failures: [], quota: event.quota, openUntil: event.at + (event.quota ? event.quotaOpenMs : event.openMs) };
+        return { failures: [], successes: [], quota: event.quota, openUntil: event.at + (event.quota ? event.quotaOpenMs : event.openMs) };
       }
-      if (event.type === 'probe.failed') return { failures: [], quota: false, openUntil: event.at + event.openMs };
+      if (event.type === 'probe.failed') return { failures: [], successes: [], quota: false, openUntil: event.at + event.openMs };
       return {};
     }),
-    reset: assign({ failures: [], quota: false, openUntil: 0 }),
+    reset: assign({ failures: [], successes: [], quota: false, openUntil: 0 }),
   },
 }).createMachine({
   id: 'circuit',
-  context: { failures: [], openUntil: 0, quota: false },
+  context: { failures: [], successes: [], openUntil: 0, quota: false },
   initial: 'closed',
   states: {
     closed: {
       on: {
         failure: [{ guard: 'trips', target: 'open', actions: 'open' }, { actions: 'countFailure' }],
-        // A success does not clear the window: failures interleaved with successes still count.
+        success: { actions: 'countSuccess' },
       },
     },
     open: {

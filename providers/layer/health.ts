@@ -119,7 +119,7 @@ export class HealthTracker {
       }
     }
     health.errorRate -= smoothing * health.errorRate;
-    if (health.state === 'half-open') this.move(health, key, { type: 'success' }, events, 'trial call succeeded');
+    this.move(health, key, { type: 'success', at: this.clock.now(), windowMs: this.policy.windowMs }, events, 'trial call succeeded');
   }
 
   /** Records a failed attempt; only failures that say something about the target's health count. */
@@ -236,7 +236,7 @@ export class HealthTracker {
     }
     health.trialInFlight = false;
     if (!this.closed && (health.state as CircuitState) === 'half-open') {
-      if (failure === undefined) this.move(health, key, { type: 'success' }, events, 'probe answered');
+      if (failure === undefined) this.move(health, key, { type: 'success', at: this.clock.now(), windowMs: this.policy.windowMs }, events, 'probe answered');
       else this.move(health, key, { type: 'probe.failed', at: this.clock.now(), openMs: this.policy.openMs }, events, `probe failed: ${failure}`);
     }
     for (const event of events) this.onBackgroundEvent(event);

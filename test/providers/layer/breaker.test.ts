@@ -31,6 +31,16 @@ describe('circuit machine', () => {
     expect(circuit.context.openUntil).toBe(21_000);
   });
 
+  it('stays closed for a flaky target: failures must be at least half of the window', () => {
+    let circuit = newCircuit();
+    for (let at = 0; at < 40; at++) {
+      circuit = at % 3 === 0 ? advanceCircuit(circuit, failure(at * 10)) : advanceCircuit(circuit, { type: 'success', at: at * 10, windowMs: 10_000 });
+    }
+    expect(circuit.value).toBe('closed');
+    for (let at = 400; at < 420; at++) circuit = advanceCircuit(circuit, failure(at));
+    expect(circuit.value).toBe('open');
+  });
+
   it('goes half-open after the cool-down, closes on success, reopens on failure', () => {
     let circuit = newCircuit();
     for (const at of [1, 2, 3]) circuit = advanceCircuit(circuit, failure(at));
@@ -39,7 +49,7 @@ describe('circuit machine', () => {
     const reopened = advanceCircuit(circuit, { type: 'probe.failed', at: 10_000, openMs: 5_000 });
     expect(reopened.value).toBe('open');
     expect(reopened.context.openUntil).toBe(15_000);
-    const closed = advanceCircuit(circuit, { type: 'success' });
+    const closed = advanceCircuit(circuit, { type: 'success', at: 10_000, windowMs: 10_000 });
     expect(closed.value).toBe('closed');
     expect(closed.context.failures).toEqual([]);
   });
