@@ -5,12 +5,23 @@
  * cool-down passed: one probe or one trial call) → closed (it worked) or open again. No timers
  * inside: the health tracker sends `cooldown.elapsed` and the probe results.
  */
-import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import { pureTransitions } from './pure-transition.js';
 
 /** Events of the breaker. `at` is the injected clock's time. */
 export type CircuitEvent =
-  | { type: 'failure'; at: number; quota: boolean; threshold: number; windowMs: number; openMs: number; quotaOpenMs: number }
-  | { type: 'success'; at: number; windowMs: number }
+  | {
+      type: 'failure';
+      at: number;
+      quota: boolean;
+      threshold: number;
+      windowMs: number;
+      openMs: number;
+      quotaOpenMs: number;
+      /** Successful calls within the window (counted by the tracker, so a success in a closed circuit costs no transition). */
+      recentSuccesses: number;
+    }
+  | { type: 'success' }
   | { type: 'cooldown.elapsed' }
   | { type: 'probe.failed'; at: number; openMs: number };
 
@@ -18,8 +29,6 @@ export type CircuitEvent =
 export interface CircuitContext {
   /** Times of the recent failures within the window (at most {@link maxRemembered}). */
   failures: number[];
-  /** Times of the recent successes within the window (at most {@link maxRemembered}). */
-  successes: number[];
   /** When an open circuit may go half-open. */
   openUntil: number;
   /** Whether the last opening was for quota (probes cannot tell a refilled quota, so none are sent). */
@@ -44,18 +53,11 @@ const remember = (times: number[], at: number, windowMs: number): number[] => {
   return kept;
 };
 
-const prune = (times: number[], at: number, windowMs: number): number[] => {
-  let start = 0;
-  while (start < times.length && at - times[start] >= windowMs) start++;
-  return start === 0 ? times : times.slice(start);
-};
-
 const trips = (context: CircuitContext, event: CircuitEvent): boolean => {
   if (event.type !== 'failure') return false;
   if (event.quota) return true;
   const failures = remember(context.failures, event.at, event.windowMs).length;
-  const successes = prune(context.successes, event.at, event.windowMs).length;
-  return failures >= event.threshold && failures >= tripRatio * (failures + successes);
+  return failures >= event.threshold && failures >= tripRatio * (failures + event.recentSuccesses);
 };
 
 /** The breaker machine. */
@@ -66,25 +68,23 @@ export const circuitMachine = setup({
   },
   actions: {
     countFailure: assign({ failures: ({ context, event }) => (event.type === 'failure' ? remember(context.failures, event.at, event.windowMs) : context.failures) }),
-    countSuccess: assign({ successes: ({ context, event }) => (event.type === 'success' ? remember(context.successes, event.at, event.windowMs) : context.successes) }),
     open: assign(({ event }) => {
       if (event.type === 'failure') {
-        return { failures: [], successes: [], quota: event.quota, openUntil: event.at + (event.quota ? event.quotaOpenMs : event.openMs) };
+        return { failures: [], quota: event.quota, openUntil: event.at + (event.quota ? event.quotaOpenMs : event.openMs) };
       }
-      if (event.type === 'probe.failed') return { failures: [], successes: [], quota: false, openUntil: event.at + event.openMs };
+      if (event.type === 'probe.failed') return { failures: [], quota: false, openUntil: event.at + event.openMs };
       return {};
     }),
-    reset: assign({ failures: [], successes: [], quota: false, openUntil: 0 }),
+    reset: assign({ failures: [], quota: false, openUntil: 0 }),
   },
 }).createMachine({
   id: 'circuit',
-  context: { failures: [], successes: [], openUntil: 0, quota: false },
+  context: { failures: [], openUntil: 0, quota: false },
   initial: 'closed',
   states: {
     closed: {
       on: {
         failure: [{ guard: 'trips', target: 'open', actions: 'open' }, { actions: 'countFailure' }],
-        success: { actions: 'countSuccess' },
       },
     },
     open: {
@@ -106,12 +106,15 @@ export type CircuitSnapshot = SnapshotFrom<typeof circuitMachine>;
 /** The state names: `closed`, `open`, `half-open`. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+const transitions = pureTransitions(circuitMachine);
+const closedCircuit = transitions.initial();
+
 /** A new, closed breaker. */
 export function newCircuit(): CircuitSnapshot {
-  return initialTransition(circuitMachine)[0];
+  return closedCircuit;
 }
 
 /** Advances a breaker by one event. */
 export function advanceCircuit(snapshot: CircuitSnapshot, event: CircuitEvent): CircuitSnapshot {
-  return transition(circuitMachine, snapshot, event)[0];
+  return transitions.next(snapshot, event);
 }

@@ -6,7 +6,7 @@
  */
 import { LlmErrorCode, type LlmError } from '../errors.js';
 import type { LlmEvent, ProviderAdapter } from '../types.js';
-import { advanceCircuit, newCircuit, type CircuitSnapshot, type CircuitState } from './circuit-machine.js';
+import { advanceCircuit, maxRemembered, newCircuit, type CircuitSnapshot, type CircuitState } from './circuit-machine.js';
 import type { HealthPolicy } from './resolve-policies.js';
 import type { LayerClock } from './stage.js';
 
@@ -49,6 +49,9 @@ class TargetHealth {
   calls = 0;
   failures = 0;
   lastError: TargetHealthSnapshot['lastError'];
+  /** Times of the latest successes (a ring of {@link maxRemembered}), for the breaker's failure share. */
+  readonly successTimes: number[] = [];
+  successCursor = 0;
   /** A half-open circuit lets one trial through at a time. */
   trialInFlight = false;
   probeTimer: unknown;
@@ -119,7 +122,12 @@ export class HealthTracker {
       }
     }
     health.errorRate -= smoothing * health.errorRate;
-    this.move(health, key, { type: 'success', at: this.clock.now(), windowMs: this.policy.windowMs }, events, 'trial call succeeded');
+    const now = this.clock.now();
+    if (health.successTimes.length < maxRemembered) health.successTimes.push(now);
+    else health.successTimes[health.successCursor] = now;
+    health.successCursor = (health.successCursor + 1) % maxRemembered;
+    // A closed circuit only counts successes; the machine moves on one only when half-open.
+    if (health.state === 'half-open') this.move(health, key, { type: 'success' }, events, 'trial call succeeded');
   }
 
   /** Records a failed attempt; only failures that say something about the target's health count. */
@@ -183,7 +191,16 @@ export class HealthTracker {
     this.move(
       health,
       key,
-      { type: 'failure', at, quota, threshold: policy.failureThreshold, windowMs: policy.windowMs, openMs: policy.openMs, quotaOpenMs: policy.quotaOpenMs },
+      {
+        type: 'failure',
+        at,
+        quota,
+        threshold: policy.failureThreshold,
+        windowMs: policy.windowMs,
+        openMs: policy.openMs,
+        quotaOpenMs: policy.quotaOpenMs,
+        recentSuccesses: health.successTimes.reduce((count, time) => (at - time < policy.windowMs ? count + 1 : count), 0),
+      },
       events,
       `${code}: ${message}`,
     );
@@ -236,7 +253,7 @@ export class HealthTracker {
     }
     health.trialInFlight = false;
     if (!this.closed && (health.state as CircuitState) === 'half-open') {
-      if (failure === undefined) this.move(health, key, { type: 'success', at: this.clock.now(), windowMs: this.policy.windowMs }, events, 'probe answered');
+      if (failure === undefined) this.move(health, key, { type: 'success' }, events, 'probe answered');
       else this.move(health, key, { type: 'probe.failed', at: this.clock.now(), openMs: this.policy.openMs }, events, `probe failed: ${failure}`);
     }
     for (const event of events) this.onBackgroundEvent(event);

@@ -17,7 +17,7 @@ import { startOpenAiFake } from '../../fakes/openai-fake.js';
 import { adapterFor, apiKey, collect, messages, ofType, RecordingSink } from './helpers.js';
 import { ManualClock, until } from './manual-clock.js';
 
-const failure = (at: number, quota = false): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000 });
+const failure = (at: number, quota = false, recentSuccesses = 0): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000, recentSuccesses });
 
 describe('circuit machine', () => {
   it('opens after the threshold of failures within the window, not outside it', () => {
@@ -33,11 +33,10 @@ describe('circuit machine', () => {
 
   it('stays closed for a flaky target: failures must be at least half of the window', () => {
     let circuit = newCircuit();
-    for (let at = 0; at < 40; at++) {
-      circuit = at % 3 === 0 ? advanceCircuit(circuit, failure(at * 10)) : advanceCircuit(circuit, { type: 'success', at: at * 10, windowMs: 10_000 });
-    }
+    // One failure in three calls: 14 failures and 26 successes in the window.
+    for (let at = 0; at < 40; at += 3) circuit = advanceCircuit(circuit, failure(at * 10, false, Math.round((at * 2) / 3)));
     expect(circuit.value).toBe('closed');
-    for (let at = 400; at < 420; at++) circuit = advanceCircuit(circuit, failure(at));
+    circuit = advanceCircuit(circuit, failure(500, false, 14));
     expect(circuit.value).toBe('open');
   });
 
@@ -49,7 +48,7 @@ describe('circuit machine', () => {
     const reopened = advanceCircuit(circuit, { type: 'probe.failed', at: 10_000, openMs: 5_000 });
     expect(reopened.value).toBe('open');
     expect(reopened.context.openUntil).toBe(15_000);
-    const closed = advanceCircuit(circuit, { type: 'success', at: 10_000, windowMs: 10_000 });
+    const closed = advanceCircuit(circuit, { type: 'success' });
     expect(closed.value).toBe('closed');
     expect(closed.context.failures).toEqual([]);
   });
