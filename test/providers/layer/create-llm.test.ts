@@ -89,7 +89,9 @@ describe('createLlm', () => {
     expect(ofType(events, 'failover')).toEqual([{ type: 'failover', from: 'primary/gpt-4o-mini', to: 'backup/gpt-4o-mini', errorCode: LlmErrorCode.authentication }]);
     expect(ofType(events, 'text-delta').map((event) => event.text).join('')).toBe('from backup');
     expect(primary.requests).toHaveLength(1);
-    expect(sink.ofType('llm-failover')).toHaveLength(1);
+    expect(sink.ofType('llm-failover')).toEqual([
+      expect.objectContaining({ from: 'primary/gpt-4o-mini', to: 'backup/gpt-4o-mini', attempt: 1, errorCode: LlmErrorCode.authentication, generationId: 'gen-1' }),
+    ]);
   });
 
   it.each([400, 401, 404])('never retries HTTP %i on a one-target call', async (status) => {
