@@ -129,7 +129,7 @@ async function layerOverhead(): Promise<void> {
 
 function machineCost(): void {
   const iterations = 100_000;
-  const failed = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: false, final: false, budgetExhausted: false, delayMs: 10, circuitOpen: false, maxAttempts: 3 };
+  const failed = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: false, final: false, budgetExhausted: false, delayMs: 10, circuitOpen: false, preferFailover: false, maxAttempts: 3 };
   const time = (body: () => void): number => {
     for (let index = 0; index < 5_000; index++) body();
     const started = performance.now();

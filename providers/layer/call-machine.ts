@@ -25,6 +25,11 @@ export interface AttemptFailure {
   delayMs: number | undefined;
   /** The circuit of this target is open now: waiting for it is pointless. */
   circuitOpen: boolean;
+  /**
+   * The target looks unreachable (no connection, no response in time): with another target left,
+   * the call moves on at once instead of waiting for this one.
+   */
+  preferFailover: boolean;
   /** Attempts allowed on this target by its retry policy. */
   maxAttempts: number;
 }
@@ -55,6 +60,7 @@ const canWait = (context: CallMachineContext, event: CallMachineEvent): boolean 
   event.type === 'attempt.failed' &&
   event.retryable &&
   !event.circuitOpen &&
+  !(event.preferFailover && context.targetIndex + 1 < context.targetCount) &&
   event.delayMs !== undefined &&
   context.attempt < maxAttemptsPerCall &&
   (event.rateLimited || context.attemptOnTarget < event.maxAttempts);

@@ -9,7 +9,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { isContent } from './deadlines.js';
+import { DeadlineError, isContent } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
 import { rebuildError } from './rebuild-error.js';
@@ -217,6 +217,7 @@ class CallRun {
       budgetExhausted: code === LlmErrorCode.budgetExhausted,
       delayMs: wait.delayMs,
       circuitOpen: this.core.health.isOpen(target.key),
+      preferFailover: code === LlmErrorCode.connection || (error instanceof DeadlineError && error.deadline === 'connect'),
       maxAttempts: target.retry.maxAttempts,
     });
     switch (this.snapshot.value) {

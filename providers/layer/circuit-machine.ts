@@ -1,7 +1,7 @@
 /**
  * The circuit breaker of one provider+model as a pure XState v5 machine: closed → open (after
  * `failureThreshold` failures within `windowMs` that are at least half of the calls in that window,
- * or at once on a quota error) → half-open (the
+ * or twice that many failures in a row, or at once on a quota error) → half-open (the
  * cool-down passed: one probe or one trial call) → closed (it worked) or open again. No timers
  * inside: the health tracker sends `cooldown.elapsed` and the probe results.
  */
@@ -20,6 +20,8 @@ export type CircuitEvent =
       quotaOpenMs: number;
       /** Successful calls within the window (counted by the tracker, so a success in a closed circuit costs no transition). */
       recentSuccesses: number;
+      /** Failures since the last success, this one included. */
+      consecutive: number;
     }
   | { type: 'success' }
   | { type: 'cooldown.elapsed' }
@@ -43,6 +45,12 @@ export interface CircuitContext {
 export const maxRemembered = 64;
 /** The share of failures in the window that, with the threshold met, opens a circuit. */
 export const tripRatio = 0.5;
+/**
+ * Failures in a row, as a multiple of the threshold, that open a circuit whatever the window says
+ * (twice the threshold: six in a row happen by chance to a target failing 30 % of calls less than
+ * once in a thousand runs, and a dead target gets there in six calls).
+ */
+export const consecutiveFactor = 2;
 
 const remember = (times: number[], at: number, windowMs: number): number[] => {
   let start = 0;
@@ -56,6 +64,8 @@ const remember = (times: number[], at: number, windowMs: number): number[] => {
 const trips = (context: CircuitContext, event: CircuitEvent): boolean => {
   if (event.type !== 'failure') return false;
   if (event.quota) return true;
+  // A run of failures trips at once, however busy the window was with earlier successes.
+  if (event.consecutive >= consecutiveFactor * event.threshold) return true;
   const failures = remember(context.failures, event.at, event.windowMs).length;
   return failures >= event.threshold && failures >= tripRatio * (failures + event.recentSuccesses);
 };

@@ -52,6 +52,7 @@ class TargetHealth {
   /** Times of the latest successes (a ring of {@link maxRemembered}), for the breaker's failure share. */
   readonly successTimes: number[] = [];
   successCursor = 0;
+  consecutiveFailures = 0;
   /** A half-open circuit lets one trial through at a time. */
   trialInFlight = false;
   probeTimer: unknown;
@@ -122,6 +123,7 @@ export class HealthTracker {
       }
     }
     health.errorRate -= smoothing * health.errorRate;
+    health.consecutiveFailures = 0;
     const now = this.clock.now();
     if (health.successTimes.length < maxRemembered) health.successTimes.push(now);
     else health.successTimes[health.successCursor] = now;
@@ -184,6 +186,7 @@ export class HealthTracker {
 
   private fail(health: TargetHealth, key: string, code: string, message: string, quota: boolean, events: LlmEvent[]): void {
     health.failures++;
+    health.consecutiveFailures++;
     health.errorRate += smoothing * (1 - health.errorRate);
     const at = this.clock.now();
     health.lastError = { code, message, at };
@@ -200,6 +203,7 @@ export class HealthTracker {
         openMs: policy.openMs,
         quotaOpenMs: policy.quotaOpenMs,
         recentSuccesses: health.successTimes.reduce((count, time) => (at - time < policy.windowMs ? count + 1 : count), 0),
+        consecutive: health.consecutiveFailures,
       },
       events,
       `${code}: ${message}`,

@@ -17,7 +17,7 @@ import { startOpenAiFake } from '../../fakes/openai-fake.js';
 import { adapterFor, apiKey, collect, messages, ofType, RecordingSink } from './helpers.js';
 import { ManualClock, until } from './manual-clock.js';
 
-const failure = (at: number, quota = false, recentSuccesses = 0): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000, recentSuccesses });
+const failure = (at: number, quota = false, recentSuccesses = 0, consecutive = 1): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000, recentSuccesses, consecutive });
 
 describe('circuit machine', () => {
   it('opens after the threshold of failures within the window, not outside it', () => {
@@ -37,6 +37,14 @@ describe('circuit machine', () => {
     for (let at = 0; at < 40; at += 3) circuit = advanceCircuit(circuit, failure(at * 10, false, Math.round((at * 2) / 3)));
     expect(circuit.value).toBe('closed');
     circuit = advanceCircuit(circuit, failure(500, false, 14));
+    expect(circuit.value).toBe('open');
+  });
+
+  it('opens on twice the threshold of failures in a row, however many successes came before', () => {
+    let circuit = newCircuit();
+    for (let run = 1; run <= 5; run++) circuit = advanceCircuit(circuit, failure(run, false, 60, run));
+    expect(circuit.value).toBe('closed');
+    circuit = advanceCircuit(circuit, failure(6, false, 60, 6));
     expect(circuit.value).toBe('open');
   });
 

@@ -73,12 +73,14 @@ describe('chaos', () => {
     const sink = new RecordingSink();
     const real = adapterFor(primary);
     let attemptsAfterOpen = 0;
+    let attemptsBetweenDeathAndOpen = 0;
     let circuitOpenAt: number | undefined;
     let circuitOpenRealAt = 0;
     const counted: ProviderAdapter = {
       id: 'openai',
       stream: (request, options) => {
         if (circuitOpenAt !== undefined) attemptsAfterOpen++;
+        else if (dead) attemptsBetweenDeathAndOpen++;
         return real.stream(request, options);
       },
       listModels: (options) => real.listModels!(options),
@@ -144,6 +146,7 @@ describe('chaos', () => {
       failovers: sink.ofType('llm-failover').length,
       failoverAfterDeathVirtualMs: circuitOpenAt! - deathAt!,
       failoverAfterDeathRealMs: Math.round(circuitOpenRealAt - deathRealAt),
+      primaryAttemptsBetweenDeathAndOpen: attemptsBetweenDeathAndOpen,
       primaryAttemptsAfterCircuitOpened: attemptsAfterOpen,
       primaryCircuitOpens: sink.ofType('llm-circuit-open').filter((record) => record.target === 'primary/gpt-4o-mini').length,
       backupAnswers: backup.requests.length,

@@ -111,3 +111,23 @@ describe('createLlm', () => {
     expect(error.message).toContain('smart');
   });
 });
+
+describe('unreachable targets', () => {
+  it('fail over at once when the primary cannot be reached, and the call succeeds', async () => {
+    const { llm, sink } = setup();
+    primary.enqueue({ fault: { type: 'drop-before-response' } });
+    const answer = await llm.complete({ route: 'smart', messages });
+    expect(answer.content).toBe('from backup');
+    expect(sink.ofType('llm-retry')).toHaveLength(0);
+    expect(sink.ofType('llm-failover')).toEqual([expect.objectContaining({ errorCode: LlmErrorCode.connection })]);
+  });
+
+  it('are retried with backoff when no other target is left', async () => {
+    const { llm, clock, sink } = setup();
+    primary.enqueue({ fault: { type: 'drop-before-response' } });
+    const answer = llm.complete({ provider: 'primary', model: 'gpt-4o-mini', messages });
+    await until(() => sink.ofType('llm-retry').length === 1);
+    clock.advance(500);
+    expect((await answer).content).toBe('from primary');
+  });
+});

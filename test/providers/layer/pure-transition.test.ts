@@ -4,7 +4,7 @@ import { initialTransition, transition } from 'xstate';
 import { advanceCall, callMachine, startCall, type CallMachineEvent } from '../../../providers/layer/call-machine.js';
 import { advanceCircuit, circuitMachine, newCircuit, type CircuitEvent } from '../../../providers/layer/circuit-machine.js';
 
-const failed = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: true, final: false, budgetExhausted: false, delayMs: 10, circuitOpen: false, maxAttempts: 2 };
+const failed = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: true, final: false, budgetExhausted: false, delayMs: 10, circuitOpen: false, preferFailover: false, maxAttempts: 2 };
 
 describe('pure transitions', () => {
   it('match transition() for the call machine', () => {
@@ -25,7 +25,7 @@ describe('pure transitions', () => {
   });
 
   it('match transition() for the circuit machine', () => {
-    const failure = (at: number): CircuitEvent => ({ type: 'failure', at, quota: false, threshold: 2, windowMs: 1_000, openMs: 500, quotaOpenMs: 10_000, recentSuccesses: 1 });
+    const failure = (at: number): CircuitEvent => ({ type: 'failure', at, quota: false, threshold: 2, windowMs: 1_000, openMs: 500, quotaOpenMs: 10_000, recentSuccesses: 1, consecutive: 1 });
     const events: CircuitEvent[] = [failure(2), failure(3), { type: 'cooldown.elapsed' }, { type: 'success' }];
     let ours = newCircuit();
     let theirs = initialTransition(circuitMachine)[0];
