@@ -5,7 +5,7 @@
  */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
-import type { RateLimitInfo } from './types.js';
+import { readRateLimit } from './rate-limit-headers.js';
 
 /** Pool settings; applied to pools created after the call. */
 export interface PoolSettings {
@@ -235,28 +235,7 @@ export function parseDuration(value: unknown): number | undefined {
   return match ? Math.round(Number.parseFloat(match[1]) * 1000) : undefined;
 }
 
-/** Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers. */
-export function readRateLimit(headers: Record<string, string>): RateLimitInfo | undefined {
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.includes('ratelimit')) picked[name] = value;
-  }
-  if (Object.keys(picked).length === 0) return undefined;
-  const number = (...names: string[]): number | undefined => {
-    for (const name of names) {
-      const value = picked[name];
-      if (value !== undefined && Number.isFinite(Number(value))) return Number(value);
-    }
-    return undefined;
-  };
-  return {
-    limitRequests: number('x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
-    remainingRequests: number('x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'),
-    limitTokens: number('x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
-    remainingTokens: number('x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
-    headers: picked,
-  };
-}
+export { readRateLimit, parseResetTime } from './rate-limit-headers.js';
 
 /** The provider's error code, type and message, dug out of the common error body shapes. */
 export interface ProviderErrorBody {
