@@ -13,6 +13,8 @@ import { llmServiceOf, preflightModel } from './llm-service.js';
 
 /** The parameters shared by the model-calling steps (`llm`, `agent`, `chain`). */
 export interface ModelCallParameters {
+  /** A route of the configuration's `llm.routes` (instead of `provider` and `model`). */
+  route?: string;
   model?: string;
   provider?: string;
   temperature?: number;
@@ -30,6 +32,7 @@ export interface LlmStepParameters extends ModelCallParameters {
 
 /** JSON Schema of {@link ModelCallParameters}. */
 export const modelParameterSchema = {
+  route: { type: 'string', description: 'a route of llm.routes (its targets, failover and balancing) instead of provider and model' },
   model: { type: 'string', description: 'model id; default: the provider default' },
   provider: {
     type: 'string',
