@@ -166,8 +166,9 @@ export const geminiRenderer: FakeRenderer = {
   render(scenario, request, stream) {
     const model = modelAction(request)?.model ?? 'gemini-fake';
     const responseId = `fake-response-${++responseCounter}`;
-    if (!stream) return { kind: 'json', body: renderWhole(scenario, request, model, responseId) };
-    return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, chunks: renderStream(scenario, request, model, responseId) };
+    const served = scenario.servedModel ?? model;
+    if (!stream) return { kind: 'json', body: renderWhole(scenario, request, served, responseId) };
+    return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, chunks: renderStream(scenario, request, served, responseId) };
   },
   errorBody: (status) => errorBody(status),
   malformedFrame: 'data: {"candidates":[{"content":\r\n\r\n',
