@@ -243,6 +243,10 @@ export interface ProviderErrorBody {
   message?: string;
   /** Gemini's `google.rpc.RetryInfo` delay, where present. */
   retryDelayMs?: number;
+  /** Google's `google.rpc.ErrorInfo` reason (`API_KEY_INVALID`, …). */
+  reason?: string;
+  /** Google's `google.rpc.QuotaFailure` quota ids (`GenerateRequestsPerDayPerProjectPerModel-FreeTier`, …). */
+  quotaIds?: string[];
 }
 
 /** Reads `{error:{code,type,message}}` (OpenAI, Anthropic, Gemini), `{error:"…"}` (Ollama) and `{message}` (AWS). */
@@ -264,11 +268,17 @@ export function parseErrorBody(text: string): ProviderErrorBody {
     const nestedCode = (inner.details as Record<string, unknown> | undefined)?.error_code;
     // Google bodies carry the HTTP number as `code` and the meaningful name (RESOURCE_EXHAUSTED) as `status`.
     const googleStatus = typeof inner.code === 'number' ? stringOrUndefined(inner.status) : undefined;
+    const errorInfo = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.ErrorInfo'));
+    const quotaFailure = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure'));
+    const violations = Array.isArray(quotaFailure?.violations) ? (quotaFailure.violations as Record<string, unknown>[]).slice(0, 20) : [];
+    const quotaIds = violations.map((violation) => stringOrUndefined(violation.quotaId)).filter((id): id is string => id !== undefined);
     return {
       providerCode:
         stringOrUndefined(nestedCode) ?? googleStatus ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
       message: stringOrUndefined(inner.message),
       retryDelayMs: parseDuration(retryInfo?.retryDelay),
+      ...(errorInfo ? { reason: stringOrUndefined(errorInfo.reason) } : {}),
+      ...(quotaIds.length > 0 ? { quotaIds } : {}),
     };
   }
   return {
@@ -284,7 +294,7 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   const body = parseErrorBody(bodyText);
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
   const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs;
-  const code = codeForStatus(status, providerCode, body.message);
+  const code = codeForStatus(status, providerCode, body);
   let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status);
   const shouldRetry = headers['x-should-retry'];
   if (shouldRetry === 'true') isRetryable = true;
@@ -303,9 +313,14 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   });
 }
 
-function codeForStatus(status: number, providerCode: string | undefined, message: string | undefined): LlmErrorCodeValue {
+function codeForStatus(status: number, providerCode: string | undefined, body: ProviderErrorBody): LlmErrorCodeValue {
+  const message = body.message;
+  // Google answers a bad key with 400 INVALID_ARGUMENT; only ErrorInfo's reason says what it is.
+  if (body.reason === 'API_KEY_INVALID' || (status === 400 && /API key not valid/i.test(message ?? ''))) return LlmErrorCode.authentication;
   if (status === 429) {
     if (providerCode && nonRetryable429.has(providerCode)) return LlmErrorCode.quotaExceeded;
+    // A per-day quota (QuotaFailure `…PerDay…`) is not cured by a retry within the day.
+    if (body.quotaIds?.some((id) => /PerDay/i.test(id))) return LlmErrorCode.quotaExceeded;
     return LlmErrorCode.rateLimited;
   }
   if (status === 402 || providerCode === 'billing_error') return LlmErrorCode.quotaExceeded;
@@ -315,7 +330,7 @@ function codeForStatus(status: number, providerCode: string | undefined, message
   if (status === 404) return LlmErrorCode.notFound;
   if (status === 408 || status === 504) return LlmErrorCode.timeout;
   if (status === 400 || status === 413 || status === 422) {
-    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long/i.test(message ?? '')) {
+    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long|input token count.*exceeds/i.test(message ?? '')) {
       return LlmErrorCode.contextLength;
     }
     return LlmErrorCode.badRequest;
