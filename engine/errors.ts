@@ -8,6 +8,8 @@ import { CodedError, type CodedErrorOptions } from '../providers/errors.js';
 export const MissionErrorCode = {
   /** The mission file could not be read or parsed. */
   load: 'MISSION_ERR_LOAD',
+  /** The project file (`mission.config.yaml` or `--config`) cannot be read, parsed or validated. */
+  config: 'MISSION_ERR_CONFIG',
   /** The mission failed validation. */
   invalid: 'MISSION_ERR_INVALID',
   /** A step's parameters were wrong at run time (after templates were rendered). */

@@ -44,4 +44,15 @@ export type { MissionErrorCodeValue } from './errors.js';
 export { CodedError, LlmError, LlmErrorCode } from '../providers/errors.js';
 
 // Wiring the LLM layer into steps (`services.llm`).
-export { llmServiceFromProviders } from './steps/llm/llm-service.js';
+export { llmServiceFromLlm } from './steps/llm/llm-service.js';
+export type { LlmServiceParts } from './steps/llm/llm-service.js';
+export { createLlmService, llmServiceFromProviders } from './steps/llm/create-llm-service.js';
+export type { CreateLlmServiceOptions } from './steps/llm/create-llm-service.js';
+export { StepAuditSink } from './steps/llm/step-audit-sink.js';
+
+// Configuration: the llm: block and the project file (mission.config.yaml).
+export { loadProjectConfig, parseProjectConfig, projectConfigFileName } from './config/project-config.js';
+export type { ProjectConfig, ProjectConfigOptions } from './config/project-config.js';
+export { llmConfigSchema, missionConfigSchema } from './config/schema-registry.js';
+export { mergeLlmConfig } from '../providers/layer/config/merge-config.js';
+export type { LlmConfig } from '../providers/layer/config-types.js';

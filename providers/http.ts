@@ -5,7 +5,7 @@
  */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
-import type { RateLimitInfo } from './types.js';
+import { readRateLimit } from './rate-limit-headers.js';
 
 /** Pool settings; applied to pools created after the call. */
 export interface PoolSettings {
@@ -276,28 +276,7 @@ export function parseDuration(value: unknown): number | undefined {
   return match ? Math.round(Number.parseFloat(match[1]) * 1000) : undefined;
 }
 
-/** Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers. */
-export function readRateLimit(headers: Record<string, string>): RateLimitInfo | undefined {
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.includes('ratelimit')) picked[name] = value;
-  }
-  if (Object.keys(picked).length === 0) return undefined;
-  const number = (...names: string[]): number | undefined => {
-    for (const name of names) {
-      const value = picked[name];
-      if (value !== undefined && Number.isFinite(Number(value))) return Number(value);
-    }
-    return undefined;
-  };
-  return {
-    limitRequests: number('x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
-    remainingRequests: number('x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'),
-    limitTokens: number('x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
-    remainingTokens: number('x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
-    headers: picked,
-  };
-}
+export { readRateLimit, parseResetTime } from './rate-limit-headers.js';
 
 /** The provider's error code, type and message, dug out of the common error body shapes. */
 export interface ProviderErrorBody {
@@ -305,6 +284,10 @@ export interface ProviderErrorBody {
   message?: string;
   /** Gemini's `google.rpc.RetryInfo` delay, where present. */
   retryDelayMs?: number;
+  /** Google's `google.rpc.ErrorInfo` reason (`API_KEY_INVALID`, …). */
+  reason?: string;
+  /** Google's `google.rpc.QuotaFailure` quota ids (`GenerateRequestsPerDayPerProjectPerModel-FreeTier`, …). */
+  quotaIds?: string[];
 }
 
 /** Reads `{error:{code,type,message}}` (OpenAI, Anthropic, Gemini), `{error:"…"}` (Ollama) and `{message}` (AWS). */
@@ -326,11 +309,17 @@ export function parseErrorBody(text: string): ProviderErrorBody {
     const nestedCode = (inner.details as Record<string, unknown> | undefined)?.error_code;
     // Google bodies carry the HTTP number as `code` and the meaningful name (RESOURCE_EXHAUSTED) as `status`.
     const googleStatus = typeof inner.code === 'number' ? stringOrUndefined(inner.status) : undefined;
+    const errorInfo = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.ErrorInfo'));
+    const quotaFailure = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure'));
+    const violations = Array.isArray(quotaFailure?.violations) ? (quotaFailure.violations as Record<string, unknown>[]).slice(0, 20) : [];
+    const quotaIds = violations.map((violation) => stringOrUndefined(violation.quotaId)).filter((id): id is string => id !== undefined);
     return {
       providerCode:
         stringOrUndefined(nestedCode) ?? googleStatus ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
       message: stringOrUndefined(inner.message),
       retryDelayMs: parseDuration(retryInfo?.retryDelay),
+      ...(errorInfo ? { reason: stringOrUndefined(errorInfo.reason) } : {}),
+      ...(quotaIds.length > 0 ? { quotaIds } : {}),
     };
   }
   return {
@@ -346,7 +335,7 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   const body = parseErrorBody(bodyText);
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
   const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs ?? (status === 429 ? parseRateLimitReset(headers) : undefined);
-  const code = codeForStatus(status, providerCode, body.message);
+  const code = codeForStatus(status, providerCode, body);
   let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status);
   const shouldRetry = headers['x-should-retry'];
   if (shouldRetry === 'true') isRetryable = true;
@@ -365,9 +354,14 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   });
 }
 
-function codeForStatus(status: number, providerCode: string | undefined, message: string | undefined): LlmErrorCodeValue {
+function codeForStatus(status: number, providerCode: string | undefined, body: ProviderErrorBody): LlmErrorCodeValue {
+  const message = body.message;
+  // Google answers a bad key with 400 INVALID_ARGUMENT; only ErrorInfo's reason says what it is.
+  if (body.reason === 'API_KEY_INVALID' || (status === 400 && /API key not valid/i.test(message ?? ''))) return LlmErrorCode.authentication;
   if (status === 429) {
     if (providerCode && nonRetryable429.has(providerCode)) return LlmErrorCode.quotaExceeded;
+    // A per-day quota (QuotaFailure `…PerDay…`) is not cured by a retry within the day.
+    if (body.quotaIds?.some((id) => /PerDay/i.test(id))) return LlmErrorCode.quotaExceeded;
     return LlmErrorCode.rateLimited;
   }
   if (status === 402 || providerCode === 'billing_error') return LlmErrorCode.quotaExceeded;
@@ -377,7 +371,7 @@ function codeForStatus(status: number, providerCode: string | undefined, message
   if (status === 404) return LlmErrorCode.notFound;
   if (status === 408 || status === 504) return LlmErrorCode.timeout;
   if (status === 400 || status === 413 || status === 422) {
-    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long/i.test(message ?? '')) {
+    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long|input token count.*exceeds/i.test(message ?? '')) {
       return LlmErrorCode.contextLength;
     }
     return LlmErrorCode.badRequest;

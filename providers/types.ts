@@ -102,6 +102,18 @@ export interface RateLimitInfo {
   remainingRequests?: number;
   limitTokens?: number;
   remainingTokens?: number;
+  /** Milliseconds (from the response) until the request allowance resets (`x-ratelimit-reset-requests: 6m0s`). */
+  resetRequestsMs?: number;
+  /** Milliseconds until the token allowance resets. */
+  resetTokensMs?: number;
+  /** Anthropic's separate input-token allowance (`anthropic-ratelimit-input-tokens-*`). */
+  limitInputTokens?: number;
+  remainingInputTokens?: number;
+  resetInputTokensMs?: number;
+  /** Anthropic's separate output-token allowance (`anthropic-ratelimit-output-tokens-*`). */
+  limitOutputTokens?: number;
+  remainingOutputTokens?: number;
+  resetOutputTokensMs?: number;
   /** Raw header values, for anything not normalised above. */
   headers: Record<string, string>;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { destination, pino, type Logger } from 'pino';
 import { CodedError } from '../../providers/errors.js';
+import { loadProjectConfig, projectConfigFileName, type ProjectConfig } from '../config/project-config.js';
 import { loadMissionFile } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
 import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
@@ -91,18 +92,33 @@ export function createRegistry(): StepKindRegistry {
   return new StepKindRegistry(builtinStepKinds());
 }
 
+/** The `--config` option of the commands that read the project file. */
+export const configOptionFlags = '--config <file>';
+/** Its help text. */
+export const configOptionHelp = `project settings (default: ${projectConfigFileName} in the current directory, when there is one)`;
+
+/** Loads the project file (`--config`, else mission.config.yaml here); problems exit 2 as `file:line:column` lines. */
+export async function loadProjectConfigOrExit(configPath: string | undefined): Promise<ProjectConfig> {
+  try {
+    return await loadProjectConfig({ path: configPath });
+  } catch (error) {
+    throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
+  }
+}
+
 /**
  * Loads and validates a mission; prints each problem as `file:line:column: message` and exits 2
- * when any is an error (warnings are printed, and the mission goes on).
+ * when any is an error (warnings are printed, and the mission goes on). Routes the project file
+ * defines count as defined.
  */
-export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = []): Promise<LoadedMission> {
+export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = [], project?: ProjectConfig): Promise<LoadedMission> {
   let loaded: LoadedMission;
   try {
     loaded = await loadMissionFile(file);
   } catch (error) {
     throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
   }
-  const issues = validateMission(loaded, registry, { providedVars });
+  const issues = validateMission(loaded, registry, { providedVars, projectRoutes: Object.keys(project?.llm.routes ?? {}) });
   if (errorsOf(issues).length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
   for (const warning of issues) process.stderr.write(`${formatIssue(warning)}\n`);
   return loaded;

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { planLevels } from '../mission/plan.js';
 import { unsupportedRustchainKinds } from '../steps/registry.js';
-import { createRegistry, loadValidMission, openStore, storeExists, type StoreOptions } from './cli-context.js';
+import { configOptionFlags, configOptionHelp, createRegistry, loadProjectConfigOrExit, loadValidMission, openStore, storeExists, type StoreOptions } from './cli-context.js';
 
 /** Registers `validate`, `plan`, `kinds` and `runs`. */
 export function registerInspectCommands(program: Command): void {
@@ -29,9 +29,11 @@ export function registerInspectCommands(program: Command): void {
     .description('check a mission file; problems are printed as file:line:column: message')
     .argument('<file>', 'mission file')
     .option('--var <key=value>', 'variables the run will provide (repeatable)', (value: string, previous: string[] = []) => [...previous, value], [])
-    .action(async (file: string, options: { var: string[] }) => {
+    .option(configOptionFlags, configOptionHelp)
+    .action(async (file: string, options: { var: string[]; config?: string }) => {
       const names = options.var.map((pair) => pair.split('=')[0]);
-      const loaded = await loadValidMission(file, createRegistry(), names);
+      const project = await loadProjectConfigOrExit(options.config);
+      const loaded = await loadValidMission(file, createRegistry(), names, project);
       const count = loaded.mission.steps.length;
       process.stdout.write(`${file}: valid (${count} ${count === 1 ? 'step' : 'steps'})\n`);
     });
@@ -41,8 +43,10 @@ export function registerInspectCommands(program: Command): void {
     .description('show which steps can run together, level by level')
     .argument('<file>', 'mission file')
     .option('--json', 'print {levels: [[ids…], …]}')
-    .action(async (file: string, options: { json?: boolean }) => {
-      const loaded = await loadValidMission(file, createRegistry());
+    .option(configOptionFlags, configOptionHelp)
+    .action(async (file: string, options: { json?: boolean; config?: string }) => {
+      const project = await loadProjectConfigOrExit(options.config);
+      const loaded = await loadValidMission(file, createRegistry(), [], project);
       const levels = planLevels(loaded.mission);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ levels })}\n`);

@@ -10,12 +10,16 @@ import type { RunOptions, RunResult } from '../run/run-types.js';
 import { createProgressPrinter, summarize } from './progress.js';
 import { parseMission } from '../mission/load.js';
 import type { MissionDefinition } from '../mission/types.js';
-import { CliExit, collect, createLogger, createRegistry, databasePath, ExitCode, loadValidMission, openExistingStore, openStore, parseVars, type StoreOptions } from './cli-context.js';
+import type { ProjectConfig } from '../config/project-config.js';
+import type { LlmService } from '../steps/llm/llm-service.js';
+import type { StepServices } from '../steps/types.js';
+import { CliExit, collect, configOptionFlags, configOptionHelp, createLogger, createRegistry, databasePath, ExitCode, loadProjectConfigOrExit, loadValidMission, openExistingStore, openStore, parseVars, type StoreOptions } from './cli-context.js';
 import { createStepServices } from './services.js';
 import { killAllProcessTrees } from '../steps/process-runner.js';
 import { sha256Hex } from '../store/index.js';
 
 interface RunCommandOptions extends StoreOptions {
+  config?: string;
   var?: string[];
   workspace?: string;
   json?: boolean;
@@ -32,11 +36,13 @@ export function registerRunCommands(program: Command): void {
     .option('--db <path>', 'audit database (default: $MISSION_DB or .mission/state.db)')
     .option('--workspace <dir>', 'directory file steps are confined to (default: current directory)')
     .option('--json', 'print one JSON result object on stdout')
+    .option(configOptionFlags, configOptionHelp)
     .option('--log-level <level>', 'log level on stderr (trace, debug, info, warn, error)')
     .action(async (file: string, options: RunCommandOptions) => {
       const registry = createRegistry();
       const vars = parseVars(options.var ?? []);
-      const loaded = await loadValidMission(file, registry, Object.keys(vars));
+      const project = await loadProjectConfigOrExit(options.config);
+      const loaded = await loadValidMission(file, registry, Object.keys(vars), project);
       if (options.workspace !== undefined && !isDirectory(options.workspace)) {
         throw new CliExit(ExitCode.invalid, `--workspace ${options.workspace} is not an existing directory`);
       }
@@ -45,7 +51,7 @@ export function registerRunCommands(program: Command): void {
       for (const name of Object.keys(vars).filter((key) => declared.length > 0 && !declared.includes(key))) {
         process.stderr.write(`warning: --var ${name} is not declared under vars: in ${file} (declared: ${declared.join(', ')})\n`);
       }
-      await execute(options, loaded.mission, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
+      await execute(options, loaded.mission, project, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
     });
 
   program
@@ -55,9 +61,11 @@ export function registerRunCommands(program: Command): void {
     .option('--db <path>', 'audit database (default: $MISSION_DB or .mission/state.db)')
     .option('--json', 'print one JSON result object on stdout')
     .option('--take-over', 'resume even though the run is recorded as running in a live process')
+    .option(configOptionFlags, configOptionHelp)
     .option('--log-level <level>', 'log level on stderr')
     .action(async (runId: string, options: RunCommandOptions & { takeOver?: boolean }) => {
       const registry = createRegistry();
+      const project = await loadProjectConfigOrExit(options.config);
       const store = openExistingStore(options);
       const run = store.getRun(runId);
       store.close();
@@ -68,11 +76,11 @@ export function registerRunCommands(program: Command): void {
       if (missionFileChanged(run.missionFile, run.missionHash)) {
         process.stderr.write(`note: ${run.missionFile} changed since run ${runId} started; resuming the mission as it was recorded then (start a new run to use the edited file)\n`);
       }
-      await execute(options, mission, (common) => resumeRun(runId, { ...common, registry, takeOver: options.takeOver }));
+      await execute(options, mission, project, (common) => resumeRun(runId, { ...common, registry, takeOver: options.takeOver }));
     });
 }
 
-async function execute(options: RunCommandOptions, mission: MissionDefinition, start: (common: Omit<RunOptions, 'registry'>) => Promise<RunResult>): Promise<void> {
+async function execute(options: RunCommandOptions, mission: MissionDefinition, project: ProjectConfig, start: (common: Omit<RunOptions, 'registry'>) => Promise<RunResult>): Promise<void> {
   const logger = createLogger(options.logLevel);
   const store = openStore(options);
   const controller = new AbortController();
@@ -93,12 +101,14 @@ async function execute(options: RunCommandOptions, mission: MissionDefinition, s
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   const live = !options.json && process.stderr.isTTY;
+  let services: StepServices | undefined;
   try {
+    services = await createStepServices(mission, controller.signal, project);
     const result = await start({
       store,
       logger,
       signal: controller.signal,
-      services: await createStepServices(mission, controller.signal),
+      services,
       onProgress: live ? createProgressPrinter((text) => process.stderr.write(text)) : undefined,
     });
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -108,6 +118,7 @@ async function execute(options: RunCommandOptions, mission: MissionDefinition, s
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     store.close();
+    (services?.llm as LlmService | undefined)?.close?.();
     await closePools();
   }
 }

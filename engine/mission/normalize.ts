@@ -3,6 +3,7 @@
  * Defensive by design: it never throws on a malformed document — the validator reports the
  * problems with positions — and keeps `steps[i]` aligned with `/steps/i` in the raw document.
  */
+import type { LlmConfig } from '../../providers/layer/config-types.js';
 import type { MissionConfig, MissionDefinition, RetryPolicy, StepDefinition } from './types.js';
 
 /**
@@ -113,6 +114,8 @@ export function normalizeMission(document: unknown): MissionDefinition {
     outputs: isMap(raw.outputs) ? { ...raw.outputs } : {},
   };
   if (typeof raw.description === 'string') mission.description = raw.description;
+  // Kept as written (the schema checks it); the engine layers it over the project's llm: block.
+  if (isMap(raw.llm)) mission.llm = structuredClone(raw.llm) as LlmConfig;
   const timeoutSeconds = positiveNumber(raw.timeout_seconds);
   if (timeoutSeconds !== undefined) mission.timeoutSeconds = timeoutSeconds;
   return mission;

@@ -2,8 +2,9 @@
  * Checks a raw mission document against `schemas/mission.schema.json` (the source of truth the
  * IDE integration also reads).
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import missionSchemaJson from '../../schemas/mission.schema.json' with { type: 'json' };
+import { schemaAjv } from '../config/schema-registry.js';
 import { ajvIssues } from './ajv-issues.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
@@ -14,7 +15,8 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled lazily once: most processes load one mission, some (the LSP, tests) load hundreds. */
 function missionValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(missionSchemaJson);
+  // The mission's `llm:` block refers to the llm and policy schemas the shared instance holds.
+  compiled ??= schemaAjv().compile(missionSchemaJson);
   return compiled;
 }
 

@@ -2,6 +2,7 @@
  * The normalised in-memory form of a mission, whatever file format or RustChain dialect it was
  * written in. The loader produces it; the validator checks it; the runner executes it.
  */
+import type { LlmConfig } from '../../providers/layer/config-types.js';
 
 /** How a step is retried after a retryable failure. */
 export interface RetryPolicy {
@@ -56,6 +57,8 @@ export interface MissionDefinition {
   timeoutSeconds?: number;
   /** What the mission returns: values (templates allowed) rendered after the last step. */
   outputs: Record<string, unknown>;
+  /** The mission's `llm:` block (routes, retries, limits, …), as written; it wins over the project's. */
+  llm?: LlmConfig;
 }
 
 /** A position in a source file (1-based line and column). */

@@ -5,12 +5,13 @@
 import type { StepKindRegistry } from '../steps/registry.js';
 import { graphIssues } from './graph.js';
 import { kindIssues } from './kind-check.js';
+import { routeIssues, type RouteCheckOptions } from './route-check.js';
 import { schemaIssues } from './schema-check.js';
 import { templateIssues, type TemplateCheckOptions } from './template-check.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
 /** Options of {@link validateMission}. */
-export interface ValidateOptions extends TemplateCheckOptions {}
+export interface ValidateOptions extends TemplateCheckOptions, RouteCheckOptions {}
 
 /** All validation issues of a loaded mission, sorted by line, then column. Empty means valid. */
 export function validateMission(
@@ -23,6 +24,7 @@ export function validateMission(
     ...graphIssues(loaded),
     ...kindIssues(loaded, registry),
     ...templateIssues(loaded, options),
+    ...routeIssues(loaded, options),
   ];
   const seen = new Set<string>();
   return issues

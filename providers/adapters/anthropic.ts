@@ -77,8 +77,8 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
       eventStream(anthropicProvider, options, async function* (signal) {
         const response = await post(request, true, signal);
         const requestId = response.headers['request-id'];
-        yield { type: 'start', provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
-        yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId);
+        const start = { type: 'start' as const, provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+        yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId, start);
       }),
     async completeRequest(request, options) {
       const response = await post(request, false, options?.signal);

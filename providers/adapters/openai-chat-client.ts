@@ -60,8 +60,8 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
         try {
           const response = await send(request, true, signal);
           const requestId = requestIdOf(response.headers);
-          yield { type: 'start', provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
-          yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId);
+          const start = { type: 'start' as const, provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+          yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId, start);
         } catch (error) {
           throw withoutSecrets(error, endpoint.secrets());
         }

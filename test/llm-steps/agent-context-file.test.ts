@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EMPTY } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LlmRequest } from '../../providers/types.js';
+import type { LayerRequest } from '../../providers/layer/stage.js';
 import { builtinStepKinds } from '../../engine/steps/builtin.js';
 import { agentStep } from '../../engine/steps/llm/agent-step.js';
 import type { LlmService } from '../../engine/steps/llm/llm-service.js';
@@ -12,12 +12,12 @@ import { StepKindRegistry } from '../../engine/steps/registry.js';
 import { createTestContext, makeTempDirectory, removeTempDirectory } from '../steps/context.js';
 
 let workspace: string;
-const requests: LlmRequest[] = [];
+const requests: LayerRequest[] = [];
 
 /** A model that answers every call at once with an empty text and no tool call. */
 const service: LlmService = {
   resolve: () => ({ provider: 'stub', model: 'stub-model' }),
-  stream: (_provider, request) => {
+  stream: (request) => {
     requests.push(request);
     return EMPTY;
   },
