@@ -6,6 +6,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent } from '../types.js';
 import { eventBatches } from './event-batches.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import {
   anthropicProvider,
@@ -153,8 +154,12 @@ export class AnthropicStreamParser {
  * per chunk, ending with `usage` and `finish`; nothing after `message_stop` is read. Fails with
  * `LLM_ERR_STREAM_INTERRUPTED` when `message_stop` never came.
  */
-export function parseAnthropicStream(chunks: AsyncIterable<Uint8Array | string>, requestId?: string): AsyncGenerator<LlmEvent[]> {
-  const decoder = new SseDecoder();
+export function parseAnthropicStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  requestId?: string,
+  limits?: StreamLimits,
+): AsyncGenerator<LlmEvent[]> {
+  const decoder = new SseDecoder({ provider: anthropicProvider, maxLineBytes: limits?.maxLineBytes });
   const parser = new AnthropicStreamParser(requestId);
   return eventBatches(chunks, {
     get done() {
