@@ -217,6 +217,15 @@ export function applyEvent(response: LlmResponse, event: LlmEvent): LlmResponse 
       response.finishReason = event.reason;
       response.rawFinishReason = event.rawReason;
       break;
+    case 'stream-resume':
+      // The answer stands up to `deliveredChars`; 0 means it is being regenerated from scratch.
+      if (response.content.length > event.deliveredChars) response.content = response.content.slice(0, event.deliveredChars);
+      if (event.deliveredChars === 0) {
+        response.reasoning = undefined;
+        response.toolCalls = [];
+        response.signature = undefined;
+      }
+      break;
     default:
       break;
   }
