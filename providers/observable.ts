@@ -17,7 +17,8 @@ import { emptyUsage, type CallOptions, type LlmEvent, type LlmResponse } from '.
  *   awaits `options.demand`, so a consumer that stops pulling stops the socket being read;
  * - bounds (`options.limits`, defaults in `stream-limits.ts`): an answer longer than
  *   `maxResponseChars` (text, reasoning and tool arguments) ends in `LLM_ERR_RESPONSE_TOO_LARGE`;
- *   a stream that produces no event for `idleMs` once its headers came (keep-alive comments and
+ *   a stream that produces no event for `idleMs` once its headers came (the first item `produce`
+ *   yields, possibly an empty batch, marks them; keep-alive comments and
  *   pings produce none; time spent waiting for the consumer does not count) ends in a retryable
  *   `LLM_ERR_TIMEOUT`; error messages are cut to `maxErrorMessageChars`.
  */
@@ -60,8 +61,6 @@ export function eventStream(
           fail(responseTooLarge(provider, 'an answer', limits.maxResponseChars, 'characters'));
           return false;
         }
-      } else if (event.type === 'start') {
-        watchdog.start();
       }
       subscriber.next(event);
       return true;
@@ -69,13 +68,15 @@ export function eventStream(
     void (async () => {
       try {
         for await (const item of produce(controller.signal)) {
+          // The first item comes once the response headers did (an adapter whose first event
+          // needs body bytes yields an empty batch then): from here on, silence is a stall.
+          watchdog.progress();
           if (Array.isArray(item)) {
             for (let index = 0; index < item.length; index++) if (!emit(item[index])) break;
           } else {
             emit(item);
           }
           if (subscriber.closed || failure) break;
-          watchdog.progress();
           if (demand) {
             const pending = demand();
             if (pending) {
@@ -139,21 +140,19 @@ class IdleWatchdog {
   private lastProgress = 0;
   private paused = false;
   private running = false;
+  private stopped = false;
 
   constructor(
     private readonly idleMs: number,
     private readonly onIdle: () => void,
   ) {}
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.lastProgress = Date.now();
-    this.arm(this.idleMs);
-  }
-
+  /** Marks progress; the first call starts the watch. */
   progress(): void {
-    if (this.running) this.lastProgress = Date.now();
+    this.lastProgress = Date.now();
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.arm(this.idleMs);
   }
 
   pause(): void {
@@ -167,6 +166,7 @@ class IdleWatchdog {
 
   stop(): void {
     this.running = false;
+    this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }

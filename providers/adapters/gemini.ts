@@ -72,6 +72,8 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
     stream: (request, options) =>
       eventStream(geminiProvider, options, async function* (signal) {
         const response = await post(request, 'streamGenerateContent', signal, options?.limits);
+        // Gemini's `start` comes with its first frame; the empty batch tells the read loop the headers came.
+        yield [];
         yield* parseGeminiStream(bodyChunks(geminiProvider, response, signal), { model: request.model, rateLimit: readRateLimit(response.headers) }, options?.limits);
       }),
     async completeRequest(request, options) {
