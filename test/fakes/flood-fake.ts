@@ -28,6 +28,8 @@ export interface FloodFake {
   readonly bytesWritten: number;
   /** Requests received so far. */
   readonly requests: number;
+  /** Responses whose connection is still open. */
+  readonly active: number;
   /** Sets what every following request gets. */
   setMode(mode: FloodMode): void;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
   let mode = initial;
   let bytesWritten = 0;
   let requests = 0;
+  let active = 0;
   const sockets = new Set<Socket>();
 
   const write = async (response: ServerResponse, data: string | Buffer): Promise<boolean> => {
@@ -62,6 +65,8 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
 
   const server = createServer((incoming, response) => {
     requests++;
+    active++;
+    response.on('close', () => active--);
     const ndjson = (incoming.url ?? '').includes('/api/chat');
     incoming.resume();
     void serve(response, ndjson, mode).catch(() => response.destroy());
@@ -144,6 +149,9 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
     },
     get requests() {
       return requests;
+    },
+    get active() {
+      return active;
     },
     setMode(next) {
       mode = next;
