@@ -131,14 +131,16 @@ function recoveredCall(
             case 'generation':
               if (generationSeen) return;
               generationSeen = true;
-              break;
+              subscriber.next(event);
+              return;
             case 'start':
               target = `${event.provider}/${event.model}`;
               if (pendingResume) {
                 subscriber.next({ type: 'stream-resume', attempt: resumes, from: pendingResume.from, to: target, deliveredChars: pendingResume.deliveredChars, errorCode: pendingResume.errorCode });
                 pendingResume = undefined;
               }
-              break;
+              subscriber.next(event);
+              return;
             case 'text-delta':
               sawContent = true;
               if (head !== undefined) {
@@ -170,8 +172,11 @@ function recoveredCall(
               completedToolCalls++;
               break;
             default:
-              break;
+              // Notices (start, retry, failover, circuit changes) pass a held head untouched.
+              subscriber.next(event);
+              return;
           }
+          // Content of another kind, or the finish, ends the continuation's head: it is decided now.
           settleHead();
           subscriber.next(event);
         },
