@@ -20,6 +20,8 @@ export interface StreamClientResult {
   baselineHeapBytes: number;
   peakRssBytes: number;
   peakHeapBytes: number;
+  /** Peak memory of Buffers and ArrayBuffers (network data lives there, outside the heap). */
+  peakBufferBytes: number;
   deltas: number;
   elapsedMs: number;
 }
@@ -35,10 +37,12 @@ const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user
 
 let peakRss = 0;
 let peakHeap = 0;
+let peakBuffers = 0;
 const sample = (): void => {
   const usage = process.memoryUsage();
   if (usage.rss > peakRss) peakRss = usage.rss;
   if (usage.heapUsed > peakHeap) peakHeap = usage.heapUsed;
+  if (usage.arrayBuffers > peakBuffers) peakBuffers = usage.arrayBuffers;
 };
 
 /** The slow consumer: after every `consumeEvery` deltas it is busy for `consumeSleepMs`. */
@@ -132,7 +136,8 @@ async function main(): Promise<void> {
     await pool.close();
   } else {
     const adapter = createOpenAIAdapter({ apiKey: 'sk-bench-0123456789', baseUrl: `${origin}/v1` });
-    const llm = createLlm({ providers: { openai: adapter } });
+    const stages = process.env.BENCH_NO_RECOVERY ? [{ name: 'stream-recovery' }] : undefined;
+    const llm = createLlm({ providers: { openai: adapter }, stages });
     const run = mode === 'layer-pull' ? viaPull : viaObservable;
     counts = await Promise.all(Array.from({ length: streams }, () => run(llm)));
     llm.close();
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
   sample();
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total !== streams * expectedDeltas) throw new Error(`${mode}: received ${total} deltas, expected ${streams * expectedDeltas}`);
-  const result: StreamClientResult = { mode, baselineRssBytes: baselineRss, baselineHeapBytes: baselineHeap, peakRssBytes: peakRss, peakHeapBytes: peakHeap, deltas: total, elapsedMs: performance.now() - started };
+  const result: StreamClientResult = { mode, baselineRssBytes: baselineRss, baselineHeapBytes: baselineHeap, peakRssBytes: peakRss, peakHeapBytes: peakHeap, peakBufferBytes: peakBuffers, deltas: total, elapsedMs: performance.now() - started };
   console.log(JSON.stringify(result));
 }
 

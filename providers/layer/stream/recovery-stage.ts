@@ -19,7 +19,8 @@ import { Observable, type Subscription } from 'rxjs';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../../errors.js';
 import type { LlmEvent, Usage } from '../../types.js';
 import type { CallContext, CallStage, LayerClock, LayerRequest } from '../stage.js';
-import { mayStillOverlap, overlapLength } from './overlap.js';
+import { DeliveredText } from './delivered-text.js';
+import { mayStillOverlap, overlapLength, overlapWindowChars } from './overlap.js';
 import type { RecoveryPolicy } from './recovery-policy.js';
 import { addUsage } from './usage-sum.js';
 
@@ -60,7 +61,7 @@ function recoveredCall(
     let timer: unknown;
     let closed = false;
     /** The answer's text as the consumer has it. */
-    let delivered = '';
+    const delivered = new DeliveredText();
     /** Content of any kind (text, reasoning, tool calls) the consumer has seen. */
     let sawContent = false;
     const toolDeltaIndexes = new Set<number>();
@@ -80,7 +81,7 @@ function recoveredCall(
 
     const emitText = (text: string): void => {
       if (!text) return;
-      delivered += text;
+      delivered.append(text);
       attemptChars += text.length;
       subscriber.next({ type: 'text-delta', text });
     };
@@ -89,7 +90,7 @@ function recoveredCall(
       if (head === undefined) return;
       const text = head;
       head = undefined;
-      emitText(text.slice(overlapLength(delivered, text)));
+      emitText(text.slice(overlapLength(delivered.tail(overlapWindowChars), text)));
     };
 
     const record = (outcome: AttemptOutcome, reason: string, nextStep?: string): void => {
@@ -145,7 +146,7 @@ function recoveredCall(
               sawContent = true;
               if (head !== undefined) {
                 head += event.text;
-                if (!mayStillOverlap(delivered, head)) settleHead();
+                if (!mayStillOverlap(delivered.tail(overlapWindowChars), head)) settleHead();
               } else {
                 emitText(event.text);
               }
@@ -205,7 +206,7 @@ function recoveredCall(
       const typed = error instanceof LlmError ? error : undefined;
       const code = typed?.code ?? LlmErrorCode.streamInterrupted;
       const toolInFlight = toolDeltaIndexes.size > completedToolCalls;
-      const restartable = !delivered && completedToolCalls === 0;
+      const restartable = delivered.length === 0 && completedToolCalls === 0;
       const canResume = typed !== undefined && typed.isRetryable && resumes < policy.maxResumes && !context.signal?.aborted;
       // Before any content the routed call has already retried and failed over what it could.
       if (!sawContent || !canResume) {
@@ -234,12 +235,12 @@ function recoveredCall(
       pendingResume = { from, deliveredChars: restart ? 0 : delivered.length, errorCode: code };
       let request: LayerRequest = context.request;
       if (restart) {
-        delivered = '';
+        delivered.clear();
         sawContent = false;
         toolDeltaIndexes.clear();
         completedToolCalls = 0;
       } else {
-        request = { ...context.request, continuation: { deliveredText: delivered } };
+        request = { ...context.request, continuation: { deliveredText: delivered.toString() } };
         head = '';
       }
       timer = clock.setTimeout(() => {

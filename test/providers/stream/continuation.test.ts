@@ -67,3 +67,22 @@ describe('continuationRequest', () => {
     ]);
   });
 });
+
+describe('DeliveredText', () => {
+  it('keeps the text, its length and its tail across flat blocks', async () => {
+    const { DeliveredText } = await import('../../../providers/layer/stream/delivered-text.js');
+    const text = new DeliveredText();
+    let expected = '';
+    for (let index = 0; index < 1000; index++) {
+      const piece = `${index} `;
+      text.append(piece);
+      expected += piece;
+    }
+    expect(text.toString()).toBe(expected);
+    expect(text.length).toBe(expected.length);
+    expect(text.tail(50)).toBe(expected.slice(-50));
+    expect(text.tail(10_000)).toBe(expected);
+    text.clear();
+    expect(text.toString()).toBe('');
+  });
+});
