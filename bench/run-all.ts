@@ -7,6 +7,7 @@ const benchmarks = [
   './audit-store.js',
   './providers-overhead.js',
   './llm-layer.js',
+  './streams.js',
   './cache.js',
 ];
 for (const benchmark of benchmarks) {

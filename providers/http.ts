@@ -6,6 +6,7 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
 import { readRateLimit } from './rate-limit-headers.js';
+import { boundedText, defaultStreamLimits, resolveStreamLimits, responseTooLarge, type StreamLimits } from './stream-limits.js';
 
 /** Pool settings; applied to pools created after the call. */
 export interface PoolSettings {
@@ -17,7 +18,12 @@ export interface PoolSettings {
   bodyTimeoutMs: number;
 }
 
-const poolSettings: PoolSettings = { connections: 16, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
+/**
+ * HTTP/1.1 carries one streamed answer per connection at a time, so the pool must hold as many
+ * connections as calls run at once: 1,024 lets 1,000 concurrent streams to one provider run
+ * without queueing behind each other (connections are opened lazily and closed when idle).
+ */
+const poolSettings: PoolSettings = { connections: 1024, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
 const pools = new Map<string, Pool>();
 
 /** Changes the settings of pools created from now on (existing pools keep theirs). */
@@ -57,6 +63,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Values (API keys, tokens) scrubbed from any error this request throws: servers echo them. */
   secrets?: string[];
+  /** Bounds on the error body read (`maxErrorBodyBytes`) and on quoted messages; defaults apply. */
+  limits?: StreamLimits;
 }
 
 /** A response whose status was 2xx; its body is still unread. */
@@ -95,20 +103,50 @@ async function send(request: HttpRequest): Promise<HttpResponse> {
   if (response.statusCode >= 200 && response.statusCode < 300) {
     return { status: response.statusCode, headers, body: response.body };
   }
+  const limits = resolveStreamLimits(request.limits);
   let text = '';
   try {
-    text = await response.body.text();
+    // Only the head of an error body is read: a 20 MB error page must not cost 20 MB or the
+    // time to download it, and the message that matters is at its start.
+    text = (await readBounded(response.body, limits.maxErrorBodyBytes)).text;
   } catch {
     // The error status is what matters; an unreadable error body changes nothing.
   }
-  throw errorFromResponse(request.provider, response.statusCode, headers, text);
+  throw errorFromResponse(request.provider, response.statusCode, headers, text, limits.maxErrorMessageChars);
 }
 
-/** Reads a whole 2xx body as JSON, failing with a typed error on garbage. */
-export async function readJson(provider: string, response: HttpResponse, signal?: AbortSignal): Promise<unknown> {
+/**
+ * Reads at most `maxBytes` of a body as UTF-8. When there is more, the rest is not downloaded:
+ * the body is destroyed, which closes the connection, and `truncated` is true.
+ */
+export async function readBounded(body: HttpResponse['body'], maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    const bytes = chunk as Buffer;
+    if (length + bytes.length > maxBytes) {
+      chunks.push(bytes.subarray(0, maxBytes - length));
+      length = maxBytes;
+      body.destroy();
+      return { text: Buffer.concat(chunks, length).toString('utf8'), truncated: true };
+    }
+    chunks.push(bytes);
+    length += bytes.length;
+  }
+  return { text: Buffer.concat(chunks, length).toString('utf8'), truncated: false };
+}
+
+/**
+ * Reads a whole 2xx body as JSON, failing with a typed error on garbage, and with
+ * `LLM_ERR_RESPONSE_TOO_LARGE` past `limits.maxBodyBytes` (default 64 MiB).
+ */
+export async function readJson(provider: string, response: HttpResponse, signal?: AbortSignal, limits?: StreamLimits): Promise<unknown> {
+  const maxBytes = limits?.maxBodyBytes ?? defaultStreamLimits.maxBodyBytes;
   let text: string;
   try {
-    text = await response.body.text();
+    const read = await readBounded(response.body, maxBytes);
+    if (read.truncated) throw responseTooLarge(provider, 'a response body', maxBytes, 'bytes');
+    text = read.text;
   } catch (error) {
     throw transportError(provider, error, signal);
   }
@@ -330,8 +368,17 @@ export function parseErrorBody(text: string): ProviderErrorBody {
 
 const nonRetryable429 = new Set(['insufficient_quota', 'enforced_spend_limit_reached', 'billing_hard_limit_reached']);
 
-/** Builds the typed error for a non-2xx response. */
-export function errorFromResponse(provider: string, status: number, headers: Record<string, string>, bodyText: string): LlmError {
+/**
+ * Builds the typed error for a non-2xx response. The provider's message is quoted up to
+ * `maxMessageChars` (default 2,048): error messages end up in logs, outputs and audit rows.
+ */
+export function errorFromResponse(
+  provider: string,
+  status: number,
+  headers: Record<string, string>,
+  bodyText: string,
+  maxMessageChars: number = defaultStreamLimits.maxErrorMessageChars,
+): LlmError {
   const body = parseErrorBody(bodyText);
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
   const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs ?? (status === 429 ? parseRateLimitReset(headers) : undefined);
@@ -342,7 +389,7 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   if (shouldRetry === 'false') isRetryable = false;
   // An exhausted quota or balance is not cured by waiting, whatever the server's retry hint says.
   if (code === LlmErrorCode.quotaExceeded) isRetryable = false;
-  const detail = body.message ? `: ${body.message}` : '';
+  const detail = body.message ? `: ${boundedText(body.message, maxMessageChars)}` : '';
   return new LlmError(code, `${provider} answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}${detail}`, {
     provider,
     status,

@@ -6,6 +6,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent } from '../types.js';
 import { eventBatches } from './event-batches.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import {
   anthropicProvider,
@@ -177,8 +178,9 @@ export function parseAnthropicStream(
   chunks: AsyncIterable<Uint8Array | string>,
   requestId?: string,
   start?: Extract<LlmEvent, { type: 'start' }>,
+  limits?: StreamLimits,
 ): AsyncGenerator<LlmEvent[]> {
-  const decoder = new SseDecoder();
+  const decoder = new SseDecoder({ provider: anthropicProvider, maxLineBytes: limits?.maxLineBytes });
   const parser = new AnthropicStreamParser(requestId, start);
   return eventBatches(chunks, {
     get done() {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent, RateLimitInfo, ToolCall } from '../types.js';
 import { eventBatches } from './event-batches.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder } from '../wire/sse.js';
 import { geminiSyntheticIdPrefix } from './gemini-request.js';
 import {
@@ -167,8 +168,12 @@ export class GeminiResponseParser {
  * chunk. The stream has no sentinel, so it ends when the body does; a final event without its
  * blank line still counts.
  */
-export function parseGeminiStream(chunks: AsyncIterable<Uint8Array | string>, context: Omit<GeminiParserContext, 'streaming'>): AsyncGenerator<LlmEvent[]> {
-  const decoder = new SseDecoder();
+export function parseGeminiStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  context: Omit<GeminiParserContext, 'streaming'>,
+  limits?: StreamLimits,
+): AsyncGenerator<LlmEvent[]> {
+  const decoder = new SseDecoder({ provider: geminiProvider, maxLineBytes: limits?.maxLineBytes });
   const parser = new GeminiResponseParser({ ...context, streaming: true });
   const handle = (data: string): LlmEvent[] => {
     let chunk: unknown;

@@ -7,6 +7,7 @@
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { emptyUsage, type LlmEvent, type ToolCall, type Usage } from '../types.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import { eventBatches, type ChunkParser } from './event-batches.js';
 import { chatFinishReason, chatUsage, inBodyError, parseToolArguments, reasoningText, record } from './openai-chat-response.js';
@@ -29,15 +30,16 @@ export function chatCompletionEventBatches(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   requestId?: string,
   start?: Extract<LlmEvent, { type: 'start' }>,
+  limits?: StreamLimits,
 ): AsyncGenerator<LlmEvent[]> {
-  return eventBatches(chunks, new ChatStreamParser(provider, requestId, start));
+  return eventBatches(chunks, new ChatStreamParser(provider, requestId, start, limits));
 }
 
 /** The state of one streamed answer; feed it the body's chunks in order. */
 export class ChatStreamParser implements ChunkParser {
   /** True once `[DONE]` was seen and the closing events were produced. */
   done = false;
-  private readonly decoder = new SseDecoder();
+  private readonly decoder: SseDecoder;
   private readonly toolCalls = new Map<number, PendingToolCall>();
   private toolCallsEmitted = false;
   private rawFinishReason: string | undefined;
@@ -51,7 +53,10 @@ export class ChatStreamParser implements ChunkParser {
     private readonly provider: string,
     private readonly requestId?: string,
     private start?: Extract<LlmEvent, { type: 'start' }>,
-  ) {}
+    limits?: StreamLimits,
+  ) {
+    this.decoder = new SseDecoder({ provider, maxLineBytes: limits?.maxLineBytes });
+  }
 
   /** The `start` event still held back (no chunk yet), handed over once. */
   takePendingStart(): LlmEvent | undefined {
