@@ -65,12 +65,16 @@ function familyOf(provider: string, model: string): { encoding: EncodingName; ra
 
 /** Counts tokens of text for a model; the tokenizer must have been loaded (see {@link loadTokenizer}). */
 export class TokenEstimator {
-  private constructor(private readonly provider: string, private readonly model: string, private readonly encoder: Tiktoken, private readonly ratio: number) {}
+  private constructor(
+    private readonly encoder: Tiktoken,
+    /** Tokens of the model's family per tokenizer token (1 for OpenAI models). */
+    readonly ratio: number,
+  ) {}
 
   /** An estimator for a provider's model, loading its tokenizer if needed. */
   static async for(provider: string, model: string): Promise<TokenEstimator> {
     const family = familyOf(provider, model);
-    return new TokenEstimator(provider, model, await loadTokenizer(family.encoding), family.ratio);
+    return new TokenEstimator(await loadTokenizer(family.encoding), family.ratio);
   }
 
   /** Tokens of a piece of text (rounded up after the family ratio). */

@@ -1,0 +1,118 @@
+/**
+ * Follows one attempt's events and turns them into priced usage: the provider's figures when it
+ * sent them, a tokenizer's count of the prompt and of what streamed when it did not (marked
+ * `estimated`, never zero). The budget and ledger stages each keep one per attempt.
+ */
+import { createHash } from 'node:crypto';
+import type { LlmEvent, LlmRequest, Usage } from '../types.js';
+import { computeCost } from './cost.js';
+import type { PriceTable } from './price-table.js';
+import type { TokenEstimator } from './token-estimator.js';
+import type { PriceLookup } from './types.js';
+
+/** Priced usage of an attempt. */
+export interface MeteredUsage {
+  usage: Usage;
+  estimated: boolean;
+  /** Integer micro-dollars, or null when the model's price is unknown. */
+  costMicros: number | null;
+  lookup: PriceLookup;
+  /** The model that served the call (from `start`), else the one asked for. */
+  model: string;
+}
+
+/** Meters one attempt. */
+export class AttemptMeter {
+  private servedModel?: string;
+  private providerUsage?: Usage;
+  private streamedOutputTokens = 0;
+  private streamedReasoningTokens = 0;
+  /** Characters of answer text seen (for `deliveredChars`). */
+  deliveredChars = 0;
+  /** True once content (text, reasoning, tool calls) has streamed. */
+  hasContent = false;
+
+  constructor(
+    private readonly provider: string,
+    private readonly requestedModel: string,
+    private readonly promptTokens: number,
+    private readonly estimator: TokenEstimator,
+    private readonly prices: PriceTable,
+  ) {}
+
+  /** Takes one event into account. */
+  observe(event: LlmEvent): void {
+    switch (event.type) {
+      case 'start':
+        if (event.model) this.servedModel = event.model;
+        break;
+      case 'text-delta':
+        this.hasContent = true;
+        this.deliveredChars += event.text.length;
+        this.streamedOutputTokens += this.estimator.countText(event.text);
+        break;
+      case 'reasoning-delta': {
+        this.hasContent = true;
+        const tokens = this.estimator.countText(event.text);
+        this.streamedOutputTokens += tokens;
+        this.streamedReasoningTokens += tokens;
+        break;
+      }
+      case 'tool-call-delta':
+        this.hasContent = true;
+        this.streamedOutputTokens += this.estimator.countText((event.name ?? '') + event.argumentsDelta);
+        break;
+      case 'tool-call':
+        // Adapters that send whole calls without deltas: count the call once.
+        if (!this.hasContent) this.streamedOutputTokens += this.estimator.countText(event.call.name + JSON.stringify(event.call.arguments));
+        this.hasContent = true;
+        break;
+      case 'usage':
+        if (event.usage.source !== 'missing') this.providerUsage = event.usage;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Output tokens the stream has carried so far, by the tokenizer's count. */
+  get outputTokensSoFar(): number {
+    return this.providerUsage?.outputTokens ?? this.streamedOutputTokens;
+  }
+
+  /** The served model id. */
+  get model(): string {
+    return this.servedModel ?? this.requestedModel;
+  }
+
+  /** The usage to bill: the provider's, or an estimate marked `estimated`. */
+  usage(): { usage: Usage; estimated: boolean } {
+    if (this.providerUsage) return { usage: this.providerUsage, estimated: this.providerUsage.source === 'estimated' };
+    const usage: Usage = {
+      inputTokens: this.promptTokens,
+      outputTokens: this.streamedOutputTokens,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      reasoningTokens: this.streamedReasoningTokens,
+      totalTokens: this.promptTokens + this.streamedOutputTokens,
+      source: 'estimated',
+    };
+    return { usage, estimated: true };
+  }
+
+  /** Priced usage. */
+  result(): MeteredUsage {
+    const { usage, estimated } = this.usage();
+    const lookup = this.prices.lookup(this.provider, this.model);
+    const costMicros = lookup.price ? computeCost(usage, lookup.price).costMicros : null;
+    return { usage, estimated, costMicros, lookup, model: this.model };
+  }
+}
+
+/** SHA-256 of what makes two prompts the same answer: model, messages, tools, format, temperature. */
+export function promptHash(provider: string, request: LlmRequest): string {
+  const hash = createHash('sha256');
+  hash.update(`${provider}/${request.model}\n`);
+  hash.update(JSON.stringify([request.messages, request.tools ?? null, request.responseFormat ?? null, request.temperature ?? null, request.toolChoice ?? null]));
+  return hash.digest('hex');
+}
