@@ -2,16 +2,15 @@
  * The cost ledger stage: wraps each attempt, prices what it used, writes one ledger row and
  * records the same figures in the audit trail (`llm-cost`). When the provider sends no usage it
  * puts a tokenizer's estimate (`source: 'estimated'`) in its place on the stream, so callers and
- * the budget stage outside it never see a placeholder zero. Wrapping the whole call, it also books
- * cache hits (cost zero, and what they saved).
+ * the budget stage outside it never see a placeholder zero. Cache hits are booked by
+ * `cache-savings-stage.ts`.
  */
 import { Observable, type Subscription } from 'rxjs';
 import { AttemptMeter, promptHash } from '../../pricing/attempt-meter.js';
-import { computeCost } from '../../pricing/cost.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import { TokenEstimator } from '../../pricing/token-estimator.js';
-import type { LlmEvent, Usage } from '../../types.js';
-import type { AttemptContext, CallContext, CallStage, LayerRequest } from '../stage.js';
+import type { LlmEvent } from '../../types.js';
+import type { AttemptContext, CallContext, CallStage } from '../stage.js';
 import type { LedgerEntry, UsageLedger } from './ledger-types.js';
 
 /** Options of {@link createLedgerStage}. */
@@ -39,7 +38,7 @@ function errorCode(error: unknown): string {
 }
 
 /** The audit record of a ledger row (the figures, no prompt). */
-function costRecord(entry: LedgerEntry): { type: string; [key: string]: unknown } {
+export function costRecord(entry: LedgerEntry): { type: string; [key: string]: unknown } {
   return {
     type: 'llm-cost',
     attempt: entry.attempt,
@@ -60,7 +59,7 @@ function costRecord(entry: LedgerEntry): { type: string; [key: string]: unknown 
   };
 }
 
-function baseEntry(context: CallContext, now: number): Pick<LedgerEntry, 'at' | 'generationId' | 'runId' | 'stepId' | 'mission' | 'user' | 'session' | 'tags'> {
+export function baseEntry(context: CallContext, now: number): Pick<LedgerEntry, 'at' | 'generationId' | 'runId' | 'stepId' | 'mission' | 'user' | 'session' | 'tags'> {
   const origin = context.origin;
   return {
     at: now,
@@ -74,20 +73,23 @@ function baseEntry(context: CallContext, now: number): Pick<LedgerEntry, 'at' | 
   };
 }
 
+/** Appends a row and records its figures; a failed append is recorded, never thrown into the call. */
+export function writeEntry(ledger: UsageLedger, context: CallContext, entry: LedgerEntry): void {
+  context.record(costRecord(entry));
+  try {
+    const pending = ledger.append(entry);
+    if (pending) pending.catch((error: unknown) => context.record({ type: 'ledger-write-failed', entryId: entry.id, errorCode: errorCode(error) }));
+  } catch (error) {
+    // A lost row is recorded in the audit trail; the answer is still delivered.
+    context.record({ type: 'ledger-write-failed', entryId: entry.id, errorCode: errorCode(error) });
+  }
+}
+
 /** Creates the ledger stage. */
 export function createLedgerStage(options: LedgerStageOptions): CallStage {
   const { ledger, prices } = options;
 
-  const write = (context: CallContext, entry: LedgerEntry): void => {
-    context.record(costRecord(entry));
-    try {
-      const pending = ledger.append(entry);
-      if (pending) pending.catch((error: unknown) => context.record({ type: 'ledger-write-failed', entryId: entry.id, errorCode: errorCode(error) }));
-    } catch (error) {
-      // A lost row is recorded in the audit trail; the answer is still delivered.
-      context.record({ type: 'ledger-write-failed', entryId: entry.id, errorCode: errorCode(error) });
-    }
-  };
+  const write = (context: CallContext, entry: LedgerEntry): void => writeEntry(ledger, context, entry);
 
   return {
     name: 'ledger',
@@ -168,53 +170,6 @@ export function createLedgerStage(options: LedgerStageOptions): CallStage {
           book('LLM_ERR_ABORTED');
         };
       });
-    },
-
-    wrapCall(context: CallContext, next: (request: LayerRequest) => Observable<LlmEvent>): Observable<LlmEvent> {
-      return new Observable<LlmEvent>((subscriber) => {
-        let cacheHit = false;
-        let provider = context.request.provider ?? 'unknown';
-        let model = context.request.model ?? 'unknown';
-        let usage: Usage | undefined;
-        const subscription = next(context.request).subscribe({
-          next: (event) => {
-            if (event.type === 'cache-hit') cacheHit = true;
-            if (event.type === 'start') ({ provider, model } = event);
-            if (event.type === 'usage') usage = event.usage;
-            subscriber.next(event);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            if (cacheHit) bookCacheHit();
-            subscriber.complete();
-          },
-        });
-        const bookCacheHit = (): void => {
-          const lookup = prices.lookup(provider, model);
-          const saved = usage && lookup.price ? computeCost(usage, lookup.price).costMicros : 0;
-          write(context, {
-            ...baseEntry(context, context.now()),
-            id: `${context.generationId}:cache`,
-            attempt: 0,
-            provider,
-            model,
-            route: context.request.route,
-            inputTokens: usage?.inputTokens ?? 0,
-            outputTokens: usage?.outputTokens ?? 0,
-            cachedInputTokens: usage?.cachedInputTokens ?? 0,
-            cacheWriteInputTokens: usage?.cacheWriteInputTokens ?? 0,
-            reasoningTokens: usage?.reasoningTokens ?? 0,
-            costMicros: 0,
-            estimated: usage?.source === 'estimated',
-            priceVersion: prices.version,
-            cacheHit: true,
-            savedMicros: saved,
-            promptHash: promptHash(provider, { ...context.request, model, messages: context.request.messages }),
-            outcome: 'ok',
-          });
-        };
-        return () => subscription.unsubscribe();
-      });
-    },
+    }
   };
 }
