@@ -68,7 +68,7 @@ export class AttemptMeter {
         this.hasContent = true;
         break;
       case 'usage':
-        if (event.usage.source !== 'missing') this.providerUsage = event.usage;
+        if (!isMissingUsage(event.usage)) this.providerUsage = event.usage;
         break;
       default:
         break;
@@ -107,6 +107,14 @@ export class AttemptMeter {
     const costMicros = lookup.price ? computeCost(usage, lookup.price).costMicros : null;
     return { usage, estimated, costMicros, lookup, model: this.model };
   }
+}
+
+/**
+ * True when a usage event carries no real figures: marked `missing`, or all zero (a prompt is
+ * never zero tokens — Shimmy and some OpenAI-compatible servers send zeros for "unknown").
+ */
+export function isMissingUsage(usage: Usage): boolean {
+  return usage.source === 'missing' || (usage.inputTokens === 0 && usage.outputTokens === 0);
 }
 
 /** SHA-256 of what makes two prompts the same answer: model, messages, tools, format, temperature. */

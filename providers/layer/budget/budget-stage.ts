@@ -58,7 +58,7 @@ export function createBudgetStage(options: BudgetStageOptions): CallStage {
       return new Observable<LlmEvent>((subscriber) => {
         let inner: Subscription | undefined;
         let closed = false;
-        let finishReservation: ((outcome: 'ok' | 'error') => Promise<void>) | undefined;
+        let finishReservation: ((outcome: 'ok' | 'error' | 'cut') => Promise<void>) | undefined;
 
         const run = async (): Promise<void> => {
           const request = context.providerRequest;
@@ -110,7 +110,9 @@ export function createBudgetStage(options: BudgetStageOptions): CallStage {
               context.record({ type: 'budget-release', reservationId });
               return;
             }
-            const actual = metered.costMicros ?? grantedMicros;
+            // A stream cut at its reservation's edge is billed the reservation at most: the tokens past
+            // the edge were never read, and tokenizer estimates run a little high by design.
+            const actual = outcome === 'cut' ? Math.min(metered.costMicros ?? grantedMicros, grantedMicros) : (metered.costMicros ?? grantedMicros);
             await store.settle(reservationId, buckets.map((bucket) => bucket.bucket), actual);
             context.record({ type: 'budget-settle', reservationId, reservedMicros: grantedMicros, actualMicros: actual, estimated: metered.estimated });
             for (const event of await alerts.check(context, budgets)) if (!subscriber.closed) subscriber.next(event);
@@ -133,7 +135,7 @@ export function createBudgetStage(options: BudgetStageOptions): CallStage {
                   provider,
                 });
                 context.record({ type: 'budget-stream-cut', reservationId, reservedMicros: grantedMicros, deliveredChars: meter.deliveredChars });
-                void finishReservation?.('ok').finally(() => subscriber.error(cut));
+                void finishReservation?.('cut').finally(() => subscriber.error(cut));
                 return;
               }
               const at = context.now();

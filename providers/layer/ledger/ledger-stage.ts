@@ -6,7 +6,7 @@
  * `cache-savings-stage.ts`.
  */
 import { Observable, type Subscription } from 'rxjs';
-import { AttemptMeter, promptHash } from '../../pricing/attempt-meter.js';
+import { AttemptMeter, isMissingUsage, promptHash } from '../../pricing/attempt-meter.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import { TokenEstimator } from '../../pricing/token-estimator.js';
 import type { LlmEvent } from '../../types.js';
@@ -145,7 +145,7 @@ export function createLedgerStage(options: LedgerStageOptions): CallStage {
                 active.observe(event);
                 if (event.type === 'usage') {
                   // A placeholder is replaced by the estimate, sent at the finish.
-                  if (event.usage.source === 'missing') return;
+                  if (isMissingUsage(event.usage)) return;
                   usageSent = true;
                 }
                 if (event.type === 'finish') sendEstimate();
