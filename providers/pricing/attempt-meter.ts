@@ -100,8 +100,20 @@ export class AttemptMeter {
     return { usage, estimated: true };
   }
 
-  /** Priced usage. */
-  result(): MeteredUsage {
+  /** True when the attempt produced nothing billable: no provider usage and no content. */
+  get isEmpty(): boolean {
+    return !this.providerUsage && !this.hasContent;
+  }
+
+  /**
+   * Priced usage. A failed attempt that produced nothing (`failedEmpty`) is billed nothing: the
+   * provider refused it before generating (an HTTP error, a dropped connection).
+   */
+  result(failedEmpty = false): MeteredUsage {
+    if (failedEmpty && this.isEmpty) {
+      const usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, reasoningTokens: 0, totalTokens: 0 };
+      return { usage, estimated: false, costMicros: 0, lookup: this.prices.lookup(this.provider, this.model), model: this.model };
+    }
     const { usage, estimated } = this.usage();
     const lookup = this.prices.lookup(this.provider, this.model);
     const costMicros = lookup.price ? computeCost(usage, lookup.price).costMicros : null;

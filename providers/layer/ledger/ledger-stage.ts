@@ -105,7 +105,7 @@ export function createLedgerStage(options: LedgerStageOptions): CallStage {
         const book = (outcome: string): void => {
           if (written || !meter) return;
           written = true;
-          const metered = meter.result();
+          const metered = meter.result(outcome !== 'ok');
           const usage = metered.usage;
           write(context, {
             ...baseEntry(context, context.now()),
