@@ -12,7 +12,7 @@ export type BudgetPeriod = 'total' | 'daily' | 'weekly' | 'monthly';
 /** One budget as users write it. */
 export interface BudgetConfigEntry {
   scope: BudgetScope;
-  /** Restricts the budget to one mission, user, session or tag; without it, each gets its own. */
+  /** Restricts the budget to one mission, run id, user, session or tag; without it, each gets its own. */
   name?: string;
   period?: BudgetPeriod;
   limit_usd: number;
@@ -84,7 +84,7 @@ export function budgetRuleFrom(entry: BudgetConfigEntry, where = ''): BudgetRule
   if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length === 0 || entry.name.length > 200)) {
     throw invalid(where, 'name must be a non-empty string of at most 200 characters');
   }
-  if (entry.name !== undefined && (entry.scope === 'global' || entry.scope === 'run')) throw invalid(where, `a ${entry.scope} budget takes no name`);
+  if (entry.name !== undefined && entry.scope === 'global') throw invalid(where, 'a global budget takes no name');
   const onExhausted = entry.on_exhausted ?? 'fail';
   if (onExhausted !== 'fail' && onExhausted !== 'pause') throw invalid(where, 'on_exhausted must be fail or pause');
   return { scope: entry.scope, name: entry.name, period, limitMicros: usdToMicros(entry.limit_usd), onExhausted, ...alertsOf(entry.alerts, where) };

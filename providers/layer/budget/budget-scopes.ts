@@ -28,7 +28,7 @@ function scopeKeysOf(rule: BudgetRule, origin: CallOrigin): string[] {
     case 'global':
       return ['global'];
     case 'run':
-      return origin.runId === undefined ? [] : [`run:${origin.runId}`];
+      return named(origin.runId);
     case 'mission':
       return named(origin.mission);
     case 'user':
