@@ -45,3 +45,11 @@ export { CodedError, LlmError, LlmErrorCode } from '../providers/errors.js';
 
 // Wiring the LLM layer into steps (`services.llm`).
 export { llmServiceFromProviders } from './steps/llm/llm-service.js';
+
+// Cost: the SQLite ledger and budget store, a run's cost, a mission's estimate.
+export { SqliteLedger } from './store/ledger-store.js';
+export { SqliteBudgetStore } from './store/budget-store.js';
+export { openCostDatabase } from './store/cost-database.js';
+export { runCostSummary, formatRunCost } from './cost/run-cost-summary.js';
+export { estimateMissionCost, typicalOutputTokens } from './cost/estimate-mission-cost.js';
+export type { MissionCostEstimate, StepCostEstimate, EstimateConfig } from './cost/estimate-mission-cost.js';

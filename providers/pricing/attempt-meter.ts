@@ -8,7 +8,7 @@ import type { LlmEvent, LlmRequest, Usage } from '../types.js';
 import { computeCost } from './cost.js';
 import type { PriceTable } from './price-table.js';
 import type { TokenEstimator } from './token-estimator.js';
-import type { PriceLookup } from './types.js';
+import type { PriceMatch } from './types.js';
 
 /** Priced usage of an attempt. */
 export interface MeteredUsage {
@@ -16,7 +16,7 @@ export interface MeteredUsage {
   estimated: boolean;
   /** Integer micro-dollars, or null when the model's price is unknown. */
   costMicros: number | null;
-  lookup: PriceLookup;
+  lookup: PriceMatch;
   /** The model that served the call (from `start`), else the one asked for. */
   model: string;
 }

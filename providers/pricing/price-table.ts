@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { generatedPriceTable } from './price-table.generated.js';
 import { localProviders, priceKeyCandidates } from './model-keys.js';
 import { pricesFromConfig, type PricingConfig } from './pricing-config.js';
-import type { ModelPrice, PriceLookup, PriceTableData } from './types.js';
+import type { ModelPrice, PriceMatch, PriceTableData } from './types.js';
 
 const free: ModelPrice = { rates: { input: 0, output: 0 } };
 
@@ -40,7 +40,7 @@ export class PriceTable {
    * The price of `model` served by `provider`: an override, the table (trying inference-profile
    * and dated variants), zero for local providers (Ollama, Shimmy), or unknown — never a silent zero.
    */
-  lookup(provider: string, model: string, region?: string): PriceLookup {
+  lookup(provider: string, model: string, region?: string): PriceMatch {
     const candidates = priceKeyCandidates(provider, model, region);
     for (const key of [...candidates, `${provider}/*`]) {
       const price = this.overrides[key];
@@ -54,6 +54,15 @@ export class PriceTable {
     }
     return { source: 'unknown' };
   }
+}
+
+/**
+ * A single figure for comparing models (`createLlm({ price })` for `lowest-cost` routes): micro-dollars
+ * per million tokens of a typical 3 : 1 input-to-output mix, or undefined when the model is unknown.
+ */
+export function blendedRate(table: PriceTable, provider: string, model: string): number | undefined {
+  const price = table.lookup(provider, model).price;
+  return price ? Math.round((price.rates.input * 3 + price.rates.output) / 4) : undefined;
 }
 
 function sortKeys(value: unknown): unknown {

@@ -51,7 +51,7 @@ export interface PriceTableData {
 export type PriceSource = 'table' | 'override' | 'local' | 'unknown';
 
 /** The answer of a price lookup. */
-export interface PriceLookup {
+export interface PriceMatch {
   /** Undefined when the model is unknown: the cost is unknown, never silently zero. */
   price?: ModelPrice;
   source: PriceSource;
