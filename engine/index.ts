@@ -53,3 +53,5 @@ export { openCostDatabase } from './store/cost-database.js';
 export { runCostSummary, formatRunCost } from './cost/run-cost-summary.js';
 export { estimateMissionCost, typicalOutputTokens } from './cost/estimate-mission-cost.js';
 export type { MissionCostEstimate, StepCostEstimate, EstimateConfig } from './cost/estimate-mission-cost.js';
+export { costStages } from './cost/cost-stages.js';
+export type { CostStageDependencies } from './cost/cost-stages.js';
