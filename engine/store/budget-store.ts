@@ -17,8 +17,12 @@ import {
 } from '../../providers/layer/budget/budget-store.js';
 import { openCostDatabase } from './cost-database.js';
 
+/** Reservations between two sweeps of expired leases. */
+const reclaimEvery = 64;
+
 /** The SQLite budget store. */
 export class SqliteBudgetStore implements BudgetStore {
+  private reservationsSinceReclaim = 0;
   private readonly statements;
   private readonly reserveTransaction: (request: ReserveRequest) => ReserveResult;
   private readonly settleTransaction: (reservationId: string, buckets: string[], actualMicros: number) => void;
@@ -44,7 +48,8 @@ export class SqliteBudgetStore implements BudgetStore {
       removeLimit: database.prepare('DELETE FROM budget_limits WHERE scope = ? AND name = ? AND period = ?'),
     };
     const reserve = database.transaction((request: ReserveRequest): ReserveResult => {
-      this.statements.reclaim.run(request.now);
+      // Expired leases never count (the sum skips them); deleting them is housekeeping, done now and then.
+      if (this.reservationsSinceReclaim++ % reclaimEvery === 0) this.statements.reclaim.run(request.now);
       const result = decideGrant(this.read(request.buckets, request.now), request.wantMicros, request.minMicros);
       if (result.granted) for (const { bucket } of request.buckets) this.statements.hold.run(request.reservationId, bucket, result.micros, request.leaseUntil);
       return result;

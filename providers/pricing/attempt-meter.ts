@@ -21,12 +21,20 @@ export interface MeteredUsage {
   model: string;
 }
 
+/** Streamed text is tokenized in batches of about this many characters. */
+const batchChars = 256;
+/** Characters per token assumed for text not tokenized yet: below the 4 of English prose, to err high. */
+const charsPerTokenBound = 3;
+
 /** Meters one attempt. */
 export class AttemptMeter {
   private servedModel?: string;
   private providerUsage?: Usage;
   private streamedOutputTokens = 0;
   private streamedReasoningTokens = 0;
+  /** Streamed text not tokenized yet: deltas are batched, as each tokenizer call has a fixed cost. */
+  private pendingText = '';
+  private pendingReasoning = '';
   /** Characters of answer text seen (for `deliveredChars`). */
   deliveredChars = 0;
   /** True once content (text, reasoning, tool calls) has streamed. */
@@ -49,18 +57,15 @@ export class AttemptMeter {
       case 'text-delta':
         this.hasContent = true;
         this.deliveredChars += event.text.length;
-        this.streamedOutputTokens += this.estimator.countText(event.text);
+        this.pendingText += event.text;
         break;
-      case 'reasoning-delta': {
+      case 'reasoning-delta':
         this.hasContent = true;
-        const tokens = this.estimator.countText(event.text);
-        this.streamedOutputTokens += tokens;
-        this.streamedReasoningTokens += tokens;
+        this.pendingReasoning += event.text;
         break;
-      }
       case 'tool-call-delta':
         this.hasContent = true;
-        this.streamedOutputTokens += this.estimator.countText((event.name ?? '') + event.argumentsDelta);
+        this.pendingText += (event.name ?? '') + event.argumentsDelta;
         break;
       case 'tool-call':
         // Adapters that send whole calls without deltas: count the call once.
@@ -75,9 +80,29 @@ export class AttemptMeter {
     }
   }
 
-  /** Output tokens the stream has carried so far, by the tokenizer's count. */
+  /** Tokenizes batched text once enough has gathered (or always, with `all`). */
+  private drain(all: boolean): void {
+    if (this.pendingText.length >= batchChars || (all && this.pendingText)) {
+      this.streamedOutputTokens += this.estimator.countText(this.pendingText);
+      this.pendingText = '';
+    }
+    if (this.pendingReasoning.length >= batchChars || (all && this.pendingReasoning)) {
+      const tokens = this.estimator.countText(this.pendingReasoning);
+      this.streamedOutputTokens += tokens;
+      this.streamedReasoningTokens += tokens;
+      this.pendingReasoning = '';
+    }
+  }
+
+  /**
+   * Output tokens the stream has carried so far: the tokenizer's count of what it has tokenized,
+   * plus one token per {@link charsPerTokenBound} characters of what it has not yet (erring high).
+   */
   get outputTokensSoFar(): number {
-    return this.providerUsage?.outputTokens ?? this.streamedOutputTokens;
+    if (this.providerUsage) return this.providerUsage.outputTokens;
+    this.drain(false);
+    const pending = this.pendingText.length + this.pendingReasoning.length;
+    return this.streamedOutputTokens + Math.ceil((pending / charsPerTokenBound) * this.estimator.ratio);
   }
 
   /** The served model id. */
@@ -88,6 +113,7 @@ export class AttemptMeter {
   /** The usage to bill: the provider's, or an estimate marked `estimated`. */
   usage(): { usage: Usage; estimated: boolean } {
     if (this.providerUsage) return { usage: this.providerUsage, estimated: this.providerUsage.source === 'estimated' };
+    this.drain(true);
     const usage: Usage = {
       inputTokens: this.promptTokens,
       outputTokens: this.streamedOutputTokens,

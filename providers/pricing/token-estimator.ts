@@ -63,8 +63,16 @@ function familyOf(provider: string, model: string): { encoding: EncodingName; ra
   return { encoding: 'o200k_base', ratio: tokenRatios.default };
 }
 
+const estimators = new Map<string, TokenEstimator>();
+
 /** Counts tokens of text for a model; the tokenizer must have been loaded (see {@link loadTokenizer}). */
 export class TokenEstimator {
+  /**
+   * Prompt counts by messages list: the budget and ledger stages count the same request one after
+   * the other, and tokenizing costs tens of microseconds a message.
+   */
+  private readonly promptCounts = new WeakMap<object, { tools: unknown; responseFormat: unknown; tokens: number }>();
+
   private constructor(
     private readonly encoder: Tiktoken,
     /** Tokens of the model's family per tokenizer token (1 for OpenAI models). */
@@ -74,7 +82,10 @@ export class TokenEstimator {
   /** An estimator for a provider's model, loading its tokenizer if needed. */
   static async for(provider: string, model: string): Promise<TokenEstimator> {
     const family = familyOf(provider, model);
-    return new TokenEstimator(await loadTokenizer(family.encoding), family.ratio);
+    const key = `${family.encoding}:${family.ratio}`;
+    let estimator = estimators.get(key);
+    if (!estimator) estimators.set(key, (estimator = new TokenEstimator(await loadTokenizer(family.encoding), family.ratio)));
+    return estimator;
   }
 
   /** Tokens of a piece of text (rounded up after the family ratio). */
@@ -87,6 +98,14 @@ export class TokenEstimator {
 
   /** Tokens of a request's prompt: messages with their framing, tool definitions and the schema asked for. */
   countPrompt(request: Pick<LlmRequest, 'messages' | 'tools' | 'responseFormat'>): number {
+    const cached = this.promptCounts.get(request.messages);
+    if (cached && cached.tools === request.tools && cached.responseFormat === request.responseFormat) return cached.tokens;
+    const tokens = this.countPromptUncached(request);
+    this.promptCounts.set(request.messages, { tools: request.tools, responseFormat: request.responseFormat, tokens });
+    return tokens;
+  }
+
+  private countPromptUncached(request: Pick<LlmRequest, 'messages' | 'tools' | 'responseFormat'>): number {
     let tokens = replyPrimingTokens;
     for (const message of request.messages) {
       tokens += tokensPerMessage;

@@ -19,6 +19,8 @@ const maxTrackedBuckets = 10_000;
 /** Tracks bucket states and raises alerts. */
 export class BudgetAlerts {
   private readonly snapshots = new Map<string, BudgetSnapshot>();
+  /** The band (alert levels passed, or exhausted) each bucket was last seen in. */
+  private readonly bands = new Map<string, number>();
 
   constructor(
     private readonly store: BudgetStore,
@@ -33,6 +35,11 @@ export class BudgetAlerts {
     for (const [index, state] of states.entries()) {
       const budget = budgets[index];
       const fraction = state.limitMicros > 0 ? state.spentMicros / state.limitMicros : state.spentMicros > 0 ? 1 : 0;
+      // The machine only moves between bands: skip it (tens of microseconds) while the band holds.
+      const band = fraction >= 1 ? Number.MAX_SAFE_INTEGER : budget.rule.alerts.filter((alert) => fraction >= alert).length;
+      if (this.bands.get(state.bucket) === band) continue;
+      this.bands.set(state.bucket, band);
+      if (this.bands.size > maxTrackedBuckets) this.bands.delete(this.bands.keys().next().value as string);
       let snapshot = this.snapshots.get(state.bucket) ?? initialTransition(budgetMachine, { alerts: budget.rule.alerts })[0];
       const before = snapshot.value;
       snapshot = transition(budgetMachine, snapshot, { type: 'spend', fraction })[0];
