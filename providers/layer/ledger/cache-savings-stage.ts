@@ -23,19 +23,6 @@ export function createCacheSavingsStage(options: { ledger: UsageLedger; prices: 
         let provider = context.request.provider ?? 'unknown';
         let model = context.request.model ?? 'unknown';
         let usage: Usage | undefined;
-        const subscription = next(context.request).subscribe({
-          next: (event) => {
-            if (event.type === 'cache-hit') cacheHit = true;
-            if (event.type === 'start') ({ provider, model } = event);
-            if (event.type === 'usage') usage = event.usage;
-            subscriber.next(event);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            if (cacheHit) bookCacheHit();
-            subscriber.complete();
-          },
-        });
         const bookCacheHit = (): void => {
           const lookup = prices.lookup(provider, model);
           const saved = usage && lookup.price ? computeCost(usage, lookup.price).costMicros : 0;
@@ -60,6 +47,19 @@ export function createCacheSavingsStage(options: { ledger: UsageLedger; prices: 
             outcome: 'ok',
           });
         };
+        const subscription = next(context.request).subscribe({
+          next: (event) => {
+            if (event.type === 'cache-hit') cacheHit = true;
+            if (event.type === 'start') ({ provider, model } = event);
+            if (event.type === 'usage') usage = event.usage;
+            subscriber.next(event);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            if (cacheHit) bookCacheHit();
+            subscriber.complete();
+          },
+        });
         return () => subscription.unsubscribe();
       });
     }
