@@ -9,6 +9,7 @@ const benchmarks = [
   './llm-layer.js',
   './streams.js',
   './cache.js',
+  './cost.js',
 ];
 for (const benchmark of benchmarks) {
   console.log(`\n## ${benchmark}`);

@@ -56,3 +56,13 @@ export type { ProjectConfig, ProjectConfigOptions } from './config/project-confi
 export { llmConfigSchema, missionConfigSchema } from './config/schema-registry.js';
 export { mergeLlmConfig } from '../providers/layer/config/merge-config.js';
 export type { LlmConfig } from '../providers/layer/config-types.js';
+
+// Cost: the SQLite ledger and budget store, a run's cost, a mission's estimate.
+export { SqliteLedger } from './store/ledger-store.js';
+export { SqliteBudgetStore } from './store/budget-store.js';
+export { openCostDatabase } from './store/cost-database.js';
+export { runCostSummary, formatRunCost } from './cost/run-cost-summary.js';
+export { estimateMissionCost, typicalOutputTokens } from './cost/estimate-mission-cost.js';
+export type { MissionCostEstimate, StepCostEstimate, EstimateConfig } from './cost/estimate-mission-cost.js';
+export { costStages } from './cost/cost-stages.js';
+export type { CostStageDependencies } from './cost/cost-stages.js';

@@ -13,6 +13,7 @@ describe('public API', () => {
       'loadMissionFile', 'parseMission', 'validateMission', 'formatIssue', 'planLevels', 'runMission', 'resumeRun',
       'StepKindRegistry', 'builtinStepKinds', 'defineStepKind', 'resolveInWorkspace', 'renderValue', 'evaluateCondition',
       'AuditStore', 'MissionError', 'CodedError', 'LlmError', 'llmServiceFromProviders',
+      'SqliteLedger', 'SqliteBudgetStore', 'runCostSummary', 'formatRunCost', 'estimateMissionCost',
     ]) {
       expect(engine, name).toHaveProperty(name);
     }
@@ -23,6 +24,8 @@ describe('public API', () => {
       'complete', 'discoverProviders', 'ProviderRegistry', 'configurePools', 'closePools', 'createOpenAIAdapter',
       'createAzureAdapter', 'createShimmyAdapter', 'createAnthropicAdapter', 'createGeminiAdapter', 'createBedrockAdapter',
       'createOllamaAdapter', 'SseDecoder', 'NdjsonDecoder', 'EventStreamDecoder', 'signRequest',
+      'PriceTable', 'TokenEstimator', 'createBudgetStage', 'createLedgerStage', 'createCacheSavingsStage', 'MemoryBudgetStore',
+      'MemoryLedger', 'BudgetExhaustedError', 'costReport', 'runCost', 'recommend', 'budgetRulesFrom',
     ]) {
       expect(providers, name).toHaveProperty(name);
     }

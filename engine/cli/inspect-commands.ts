@@ -42,17 +42,20 @@ export function registerInspectCommands(program: Command): void {
     .command('plan')
     .description('show which steps can run together, level by level')
     .argument('<file>', 'mission file')
-    .option('--json', 'print {levels: [[ids…], …]}')
+    .option('--json', 'print {levels: [[ids…], …], cost?: {worstCaseMicros, typicalMicros, steps, …}}')
     .option(configOptionFlags, configOptionHelp)
     .action(async (file: string, options: { json?: boolean; config?: string }) => {
       const project = await loadProjectConfigOrExit(options.config);
       const loaded = await loadValidMission(file, createRegistry(), [], project);
       const levels = planLevels(loaded.mission);
+      const { planCost, formatPlanCost } = await import('../cost/plan-cost.js');
+      const cost = await planCost(loaded.mission);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ levels })}\n`);
+        process.stdout.write(`${JSON.stringify(cost ? { levels, cost } : { levels })}\n`);
         return;
       }
       levels.forEach((level, index) => process.stdout.write(`${index + 1}. ${level.join(', ')}\n`));
+      if (cost) process.stdout.write(formatPlanCost(cost));
     });
 
   program

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '../../providers/errors.js';
 import { registerAuditCommands } from './audit-command.js';
 import { CliExit, ExitCode } from './cli-context.js';
+import { registerBudgetCommands, registerCostCommands } from './cost-register.js';
 import { registerInspectCommands } from './inspect-commands.js';
 import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
@@ -27,6 +28,8 @@ registerRunCommands(program);
 registerInspectCommands(program);
 registerAuditCommands(program);
 registerProvidersCommand(program);
+registerCostCommands(program);
+registerBudgetCommands(program);
 
 try {
   await program.parseAsync(process.argv);
