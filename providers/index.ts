@@ -54,3 +54,15 @@ export { NdjsonDecoder } from './wire/ndjson.js';
 export { EventStreamDecoder } from './wire/aws-event-stream.js';
 export { signRequest } from './wire/sigv4.js';
 export type { AwsCredentials } from './wire/sigv4.js';
+
+// Content safety (policy engine, stream hold-back scanner, moderation, the safety call stage).
+export {
+  compileSafetyPolicy, mergeSafetyConfigs, defaultRules, levelPresets, scanText, excerptOf, StreamScanner, scanMessages,
+  createSafetyStage, openAiModerator, judgeModerator, llamaGuardPrompt, parseJudgeAnswer, parseOpenAiModeration,
+  validateSafetyConfig, SafetyBlockedError, SafetyConfigError, SafetyInputTooLargeError, ModerationUnavailableError, SafetyErrorCode,
+} from './layer/safety/index.js';
+export type {
+  Detector, SafetyAction, SafetyCategory, SafetyDirection, SafetyFinding, SafetyScanResult, SafetyVerdict, ModerationConfig, RuleObject,
+  RuleSetting, SafetyConfig, SafetyLevel, TopicsConfig, CompiledRule, SafetyPolicy, StreamScanStep, MessageFinding, MessagesScan,
+  SafetyStageOptions, JudgeModeratorOptions, ModerationVerdict, Moderator, OpenAiModeratorOptions, SafetyConfigIssue,
+} from './layer/safety/index.js';
