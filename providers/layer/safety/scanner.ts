@@ -76,7 +76,7 @@ const excerptMax = 160;
 export function excerptOf(policy: SafetyPolicy, text: string, finding: SafetyFinding, findings: SafetyFinding[]): string {
   const from = Math.max(0, finding.start - excerptContext);
   const to = Math.min(text.length, finding.end + excerptContext);
-  const sensitive = findings.filter((other) => (other.category === 'pii' || other.category === 'secret' || masks(other)) && other.end > from && other.start < to);
+  const sensitive = findings.filter((other) => (other.category === 'pii' || other.category === 'secret' || (other.category === 'custom' && masks(other))) && other.end > from && other.start < to);
   const clipped = sensitive.map((other) => ({ ...other, start: Math.max(other.start, from), end: Math.min(other.end, to) }));
   let excerpt = applyMasks(policy, text.slice(from, to), clipped, from).replace(/\s+/g, ' ');
   if (excerpt.length > excerptMax) excerpt = `${excerpt.slice(0, excerptMax)}…`;
