@@ -10,10 +10,10 @@ const gap = (max: number): string => `[^.!?\\n]{0,${max}}?`;
 /** "Ignore / forget / override the previous instructions", in several languages. */
 export const instructionOverride: string[] = [
   // English
-  `\\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|discard)\\b${gap(30)}\\b(?:previous|prior|above|earlier|preceding|all|any|your|system|original|initial|former|existing)\\b${gap(24)}\\b(?:instructions?|prompts?|rules|directives?|guidelines|programming|constraints|restrictions|guardrails|policies|orders)\\b`,
+  `\\b(?:ignore|disregard|forget|override|bypass|abandon|discard)\\b${gap(30)}\\b(?:previous|prior|above|earlier|preceding|all|any|your|system|original|initial|former|existing)\\b${gap(24)}\\b(?:instructions?|prompts?|rules|directives?|directions|guidelines|programming|constraints|restrictions|guardrails|policies|orders)\\b`,
   `\\b(?:do not|don't|stop)\\s+(?:follow|obey|follow(?:ing)?)${gap(20)}\\b(?:previous|prior|above|system|your)\\b${gap(20)}\\b(?:instructions?|rules|prompt)\\b`,
   `\\bnew\\s+(?:instructions|rules|system prompt)\\s*:`,
-  `\\byour\\s+(?:new|real|true)\\s+(?:instructions|task|purpose|goal)\\s+(?:is|are)\\b`,
+  `\\byour\\s+(?:new|real|true)\\s+(?:instructions|task|purpose|goal)\\s+(?:is|are)\\s*(?:to\\b|:)`,
   // Spanish
   `\\b(?:ignora|ignore|ignorad|olvida|olvide|descarta|omite)\\b${gap(30)}\\b(?:instrucciones|reglas|indicaciones|órdenes)\\b${gap(20)}(?:anteriores|previas|de arriba|del sistema)?`,
   // French
@@ -38,7 +38,8 @@ export const instructionOverride: string[] = [
 
 /** Asking for the hidden system prompt or the instructions given before the conversation. */
 export const promptExfiltration: string[] = [
-  `\\b(?:reveal|show|print|display|output|repeat|recite|leak|dump|tell me|give me|write out|what (?:is|are|was|were))\\b${gap(30)}\\b(?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original (?:prompt|instructions)|(?:your|the) instructions (?:above|you were given)|pre-?prompt|developer (?:message|prompt))`,
+  `\\bwhat (?:is|are|was|were) your\\s+(?:exact\\s+|full\\s+|original\\s+|initial\\s+|hidden\\s+)?(?:system prompt|system message|instructions|initial prompt|pre-?prompt)`,
+  `\\b(?:reveal|show|print|display|output|repeat|recite|leak|dump|tell me|give me|write out)\\b${gap(30)}\\b(?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original (?:prompt|instructions)|(?:your|the) instructions (?:above|you were given)|pre-?prompt|developer (?:message|prompt))`,
   `\\brepeat\\b${gap(20)}\\b(?:words|text|everything|all)\\b${gap(12)}\\b(?:above|before|preceding)\\b`,
   `\\bwhat (?:were|are) you (?:told|instructed|programmed)\\b`,
   `\\b(?:revela|muestra|muéstrame|dime)\\b${gap(24)}\\b(?:prompt del sistema|instrucciones (?:del sistema|iniciales|ocultas))`,
@@ -51,12 +52,15 @@ export const promptExfiltration: string[] = [
 
 /** Role-play that claims to lift the model's rules ("developer mode", DAN, "no restrictions"). */
 export const rolePlay: string[] = [
-  `\\b(?:developer|god|debug|jailbreak|unrestricted|unfiltered|uncensored|evil)\\s+mode\\b`,
+  // "Developer mode" is also a phone setting: it counts when the model is the one put in it.
+  `\\b(?:developer|god|debug|jailbreak|unrestricted|unfiltered|uncensored|evil)\\s+mode\\b${gap(60)}\\b(?:you|your|respond|answer|reply|output|generate|chatgpt|ai|assistant|model)\\b`,
+  `\\b(?:you are|you're|you will be|stay|remain)\\s+(?:now\\s+)?in\\s+(?:developer|god|debug|jailbreak|unrestricted|unfiltered|uncensored|evil)\\s+mode\\b`,
+  `\\b(?:unrestricted|unfiltered|uncensored|evil|jailbreak)\\s+mode\\b`,
   `\\bDAN\\b${gap(40)}\\b(?:do anything now|anything now|no (?:rules|restrictions|limits))|\\bdo anything now\\b`,
-  `\\b(?:pretend|act|behave|roleplay|role-play)\\b${gap(30)}\\b(?:no|without|free (?:of|from)|free of any)\\b${gap(12)}\\b(?:restrictions|rules|limits|filters|guidelines|censorship|ethical|moral)\\b`,
+  `\\b(?:pretend|act|behave|roleplay|role-play|you are|you're|play a game|imagine you)\\b${gap(80)}\\b(?:no|without|free (?:of|from)|free of any|unbound by)\\b${gap(20)}\\b(?:restrictions|rules|limits|filters|guidelines|censorship|ethical|ethics|moral|morals)\\b`,
   `\\b(?:you are|you're)\\s+(?:now\\s+)?(?:no longer|not)\\s+(?:an? )?(?:ai|assistant|language model|bound|restricted|chatgpt|claude)\\b`,
   `\\bfrom now on,?\\s+you\\s+(?:are|will|must|shall)\\b${gap(40)}\\b(?:unfiltered|uncensored|without|no|never refuse|anything)\\b`,
-  `\\bjailbr(?:eak|oken)\\b`,
+  `\\bjailbr(?:eak|oken)\\b${gap(40)}\\b(?:you|your|assistant|ai|model|chatgpt|answer|respond)\\b`,
   `\\b(?:modo desarrollador|modo sin restricciones|mode développeur|mode sans restrictions|entwicklermodus|modalità sviluppatore|modo desenvolvedor)\\b`,
   `(?:режим разработчика|режим без ограничений|开发者模式|越狱|開発者モード|脱獄)`,
   `\\b(?:finge|imagina) que\\b${gap(30)}\\bsin (?:restricciones|reglas|filtros)`,
@@ -66,13 +70,13 @@ export const rolePlay: string[] = [
 
 /** Splitting a forbidden instruction into pieces the model is asked to join. */
 export const payloadSplitting: string[] = [
-  `\\b[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["'][\\s;,]{1,4}(?:and\\s+)?[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["']${gap(120)}(?:\\b[a-z]\\w{0,8}\\s*\\+\\s*[a-z]\\w{0,8}\\b|\\b(?:concatenat|combin|join|merg|put together)\\w*)`,
-  `\\b(?:concatenate|combine|join|merge|put together)\\b${gap(30)}\\b(?:strings|parts|pieces|fragments|words|letters)\\b${gap(60)}\\b(?:follow|execute|obey|do what|carry out|run)\\b`,
-  `\\b(?:first|1st) (?:half|part)\\b${gap(60)}\\b(?:second|2nd) (?:half|part)\\b${gap(60)}\\b(?:follow|execute|obey|do what it says|carry out)\\b`,
+  `\\b[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["'][\\s;,]{1,4}(?:and\\s+)?[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["'][^\\n]{0,80}?(?:(?:\\b[a-z]\\w{0,8}\\s*\\+\\s*[a-z]\\w{0,8}\\b|\\b(?:concatenat|combin|join|merg|put together)\\w*)[^\\n]{0,60}?\\b(?:follow|execute|obey|do what|carry out|run|says|instruction)|\\b(?:follow|execute|obey|do what|carry out|run)\\b[^\\n]{0,30}?\\b[a-z]\\w{0,8}\\s*\\+\\s*[a-z]\\w{0,8}\\b)`,
+  `\\b(?:concatenate|combine|join|merge|put together)\\b${gap(30)}\\b(?:strings|parts|pieces|fragments|words|letters)\\b[^\\n]{0,60}?\\b(?:follow|execute|obey|do what|carry out|run)\\b`,
+  `\\b(?:first|1st) (?:half|part)\\b[^\\n]{0,80}?\\b(?:second|2nd) (?:half|part)\\b[^\\n]{0,80}?\\b(?:follow|execute|obey|do what it says|carry out)\\b`,
 ];
 
-/** The literal words an instruction-override payload carries, for decoded (base64, leet) text. */
+/** Every phrase, for reading decoded (base64, hex, leetspeak) text again. */
 export const decodedPayloadSignal = new RegExp(
-  `(?:${instructionOverride.slice(0, 4).join('|')}|${promptExfiltration.slice(0, 3).join('|')}|${rolePlay.slice(0, 3).join('|')})`,
-  'i',
+  [...instructionOverride, ...promptExfiltration, ...rolePlay, ...payloadSplitting].map((phrase) => `(?:${phrase})`).join('|'),
+  'iu',
 );

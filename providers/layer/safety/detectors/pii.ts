@@ -4,7 +4,7 @@
  * security numbers and IP addresses (v4 and v6).
  */
 import { isIPv6 } from 'node:net';
-import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
 import type { Detector } from '../types.js';
 import { regexDetector } from './regex-detector.js';
@@ -14,7 +14,8 @@ const email = regexDetector({
   category: 'pii',
   reason: 'an e-mail address (personal data)',
   // Local part ≤ 64, at most five labels of ≤ 63: bounded, so the stream hold-back is too.
-  pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,5}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
+  // Not a URL's user name (scheme://user@host), not an scp-style git remote (git@host:path).
+  pattern: /(?<![A-Za-z0-9._%+-]|\/\/)[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,5}[A-Za-z]{2,24}(?![A-Za-z0-9-]|:[\w~/.-])/g,
   maxLength: 64 + 1 + 5 * 64 + 24,
   mayMatch: (text) => text.includes('@'),
 });
@@ -66,17 +67,41 @@ const card = regexDetector({
   },
 });
 
-const iban = regexDetector({
+/** Whether a candidate is an IBAN: country format and the ISO 13616 mod-97 checksum. */
+function validIban(candidate: string): boolean {
+  const electronic = electronicFormatIBAN(candidate);
+  if (electronic === null) return false;
+  // The national check digits some countries add inside the BBAN are the bank's business; the
+  // mod-97 checksum and the country's BBAN format are what make an IBAN.
+  const { errorCodes } = validateIBAN(electronic);
+  return errorCodes.every((code) => code === ValidationErrorsIBAN.WrongAccountBankBranchChecksum);
+}
+
+const ibanCandidate = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+const iban: Detector = {
   id: 'pii.iban',
   category: 'pii',
   reason: 'an IBAN (valid checksum)',
-  pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/gi,
   maxLength: 4 + 8 * 5,
-  accept: (candidate) => {
-    const electronic = electronicFormatIBAN(candidate.toUpperCase());
-    return electronic !== null && isValidIBAN(electronic);
+  direction: 'both',
+  find(text) {
+    const spans: Array<{ start: number; end: number }> = [];
+    for (const match of text.matchAll(ibanCandidate)) {
+      // A spaced IBAN may have swallowed the next word ("… 0550 BY"): drop trailing groups until valid.
+      let candidate = match[0];
+      while (!validIban(candidate)) {
+        const shorter = candidate.replace(/ ?[A-Z0-9]{1,4}$/, '');
+        if (shorter === candidate || shorter.length < 15) {
+          candidate = '';
+          break;
+        }
+        candidate = shorter;
+      }
+      if (candidate) spans.push({ start: match.index, end: match.index + candidate.length });
+    }
+    return spans;
   },
-});
+};
 
 const ssnContext = /(ssn|social security|soc\.? sec)[^\n]{0,24}$/i;
 const usSsn = regexDetector({
@@ -111,6 +136,21 @@ const ipv6: Detector = regexDetector({
   accept: (candidate) => candidate.length >= 6 && /\d/.test(candidate) && candidate !== '::1' && isIPv6(candidate),
 });
 
+const digitGroups = (value: string): string => value.split(/\D+/).filter(Boolean).map((group) => group.length).join(',');
+
+/**
+ * Whether a number libphonenumber-js accepts is written as a phone number: not glued to an
+ * identifier (`NJ-2082820799`, `#2082820799`), and, when written in groups without a `+`, grouped
+ * as the country writes its numbers (`6453-568148` is an invoice number, `(415) 555-2671` a phone).
+ */
+function plausiblyWritten(text: string, start: number, end: number, national: string): boolean {
+  if (/[A-Za-z0-9_][-/]?$|#$/.test(text.slice(Math.max(0, start - 2), start))) return false;
+  const written = text.slice(start, end);
+  if (written.startsWith('+')) return true;
+  const groups = digitGroups(written);
+  return !groups.includes(',') || groups === digitGroups(national);
+}
+
 /** Phone numbers as libphonenumber-js finds them: valid numbers of a real numbering plan. */
 function phoneDetector(defaultCountry: CountryCode): Detector {
   return {
@@ -122,7 +162,9 @@ function phoneDetector(defaultCountry: CountryCode): Detector {
     find(text) {
       // The library's matcher is the slow part: skip texts without seven digits in a run.
       if (!/\d(?:[\s().-]{0,3}\d){6}/.test(text)) return [];
-      return findPhoneNumbersInText(text, { defaultCountry }).map((found) => ({ start: found.startsAt, end: found.endsAt }));
+      return findPhoneNumbersInText(text, { defaultCountry })
+        .filter((found) => plausiblyWritten(text, found.startsAt, found.endsAt, found.number.formatNational()))
+        .map((found) => ({ start: found.startsAt, end: found.endsAt }));
     },
   };
 }

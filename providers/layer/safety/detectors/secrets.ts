@@ -32,7 +32,7 @@ const tokenSpecs: TokenSpec[] = [
   { kind: 'github_token', what: 'a GitHub token', pattern: `${L}(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})${R}`, maxLength: 255 },
   { kind: 'gitlab_token', what: 'a GitLab token', pattern: `${L}(?:glpat|gldt|glptt|glrt|glsoat|glcbt|gloas)-[A-Za-z0-9_-]{20,64}${R}`, maxLength: 72 },
   { kind: 'slack_token', what: 'a Slack token', pattern: `${L}xox[abposr]-(?:\\d{1,16}-){1,3}[A-Za-z0-9-]{10,100}${R}`, maxLength: 160 },
-  { kind: 'slack_webhook', what: 'a Slack incoming-webhook URL', pattern: `hooks\\.slack\\.com/(?:services|workflows)/T[A-Z0-9]{6,12}/[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32}`, maxLength: 90 },
+  { kind: 'slack_webhook', what: 'a Slack incoming-webhook URL', pattern: `(?:https?://)?hooks\\.slack\\.com/(?:services|workflows)/T[A-Z0-9]{6,12}/[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32}`, maxLength: 98 },
   { kind: 'stripe_key', what: 'a Stripe secret key', pattern: `${L}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{24,99}${R}`, maxLength: 108 },
   { kind: 'huggingface_token', what: 'a Hugging Face token', pattern: `${L}hf_[A-Za-z0-9]{34,40}${R}`, maxLength: 43 },
   { kind: 'groq_api_key', what: 'a Groq API key', pattern: `${L}gsk_[A-Za-z0-9]{52}${R}`, maxLength: 56 },
@@ -89,9 +89,11 @@ const genericAssignment = regexDetector({
   id: 'secret.generic_assignment',
   category: 'secret',
   reason: 'a high-entropy value assigned to a name that says it is a secret (key, token, password)',
-  pattern: /(?:api[_-]?key|apikey|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|token|passw(?:or)?d|pwd|client[_-]?secret|private[_-]?key)["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["'`]?([A-Za-z0-9+/_.~=!@#$%^&*-]{12,160})/gi,
+  // The name may carry more words around the telling one (aws_secret_access_key, MY_SERVICE_TOKEN,
+  // stripeSecret, x-api-key), optionally quoted, then an assignment in any common syntax.
+  pattern: /(?<![A-Za-z0-9])[A-Za-z0-9_-]{0,30}(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|private[_-]?key|access[_-]?key)[A-Za-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["'`]?([A-Za-z0-9+/_.~=!@#$%^&*-]{12,160})/gi,
   group: 1,
-  maxLength: 24 + 12 + 160,
+  maxLength: 30 + 14 + 20 + 12 + 160,
   accept(value) {
     if (/^(?:\$\{|\{\{|<|process\.env|os\.environ|env\.)/i.test(value)) return false;
     const letters = /[A-Za-z]/.test(value);
