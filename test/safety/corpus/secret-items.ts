@@ -110,5 +110,25 @@ export function secretItems(random: Random): CorpusItem[] {
     () => `UUID: ${random.chars(hex, 32)}`,
   ];
   for (let index = 0; index < 320; index++) add(null, undefined, negatives[index % negatives.length]!());
+
+  // Less common vendors, appended last so the items above keep their random draws.
+  const moreKinds: Array<[string, string, () => string]> = [
+    ['secret.google_oauth_token', 'access_token', () => `ya29.${random.chars(base64url, random.int(60, 160))}`],
+    ['secret.azure_storage_key', 'storage_connection', () => `DefaultEndpointsProtocol=https;AccountName=${random.chars(lower, 10)};AccountKey=${random.chars(base64, 86)}==;EndpointSuffix=core.windows.net`],
+    ['secret.groq_api_key', 'groq_api_key', () => `gsk_${random.chars(alnum, 52)}`],
+    ['secret.xai_api_key', 'xai_api_key', () => `xai-${random.chars(alnum, 80)}`],
+    ['secret.pypi_token', 'pypi_token', () => `pypi-AgEIcHlwaS5vcmc${random.chars(base64url, 120)}`],
+    ['secret.twilio_api_key', 'twilio_api_key', () => `SK${random.chars(hex, 32)}`],
+    ['secret.mailgun_api_key', 'mailgun_api_key', () => `key-${random.chars(hex, 32)}`],
+    ['secret.shopify_token', 'shopify_token', () => `shpat_${random.chars(hex, 32)}`],
+    ['secret.digitalocean_token', 'do_token', () => `dop_v1_${random.chars(hex, 64)}`],
+  ];
+  for (let round = 0; round < 10; round++) {
+    for (const [rule, name, make] of moreKinds) {
+      const made = make();
+      const value = rule === 'secret.azure_storage_key' ? made.slice(made.indexOf('AccountKey='), made.indexOf('==;') + 2) : made;
+      add(rule, value, wrap(random, name, made));
+    }
+  }
   return items;
 }
