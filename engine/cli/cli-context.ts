@@ -95,14 +95,14 @@ export function createRegistry(): StepKindRegistry {
  * Loads and validates a mission; prints each problem as `file:line:column: message` and exits 2
  * when any is an error (warnings are printed, and the mission goes on).
  */
-export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = []): Promise<LoadedMission> {
+export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = [], allowUnsafe: string[] = []): Promise<LoadedMission> {
   let loaded: LoadedMission;
   try {
     loaded = await loadMissionFile(file);
   } catch (error) {
     throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
   }
-  const issues = validateMission(loaded, registry, { providedVars });
+  const issues = validateMission(loaded, registry, { providedVars, allowUnsafe });
   if (errorsOf(issues).length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
   for (const warning of issues) process.stderr.write(`${formatIssue(warning)}\n`);
   return loaded;
