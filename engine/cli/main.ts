@@ -10,6 +10,7 @@ import { CliExit, ExitCode } from './cli-context.js';
 import { registerInspectCommands } from './inspect-commands.js';
 import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
+import { registerSafetyCommands } from './safety-command.js';
 
 const program = new Command('mission')
   .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
@@ -27,6 +28,7 @@ registerRunCommands(program);
 registerInspectCommands(program);
 registerAuditCommands(program);
 registerProvidersCommand(program);
+registerSafetyCommands(program);
 
 try {
   await program.parseAsync(process.argv);
