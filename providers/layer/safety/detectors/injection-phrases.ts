@@ -78,5 +78,5 @@ export const payloadSplitting: string[] = [
 /** Every phrase, for reading decoded (base64, hex, leetspeak) text again. */
 export const decodedPayloadSignal = new RegExp(
   [...instructionOverride, ...promptExfiltration, ...rolePlay, ...payloadSplitting].map((phrase) => `(?:${phrase})`).join('|'),
-  'iu',
+  'i',
 );

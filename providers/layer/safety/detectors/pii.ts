@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { Detector } from '../types.js';
 import { regexDetector } from './regex-detector.js';
 
@@ -151,7 +151,14 @@ function plausiblyWritten(text: string, start: number, end: number, national: st
   return !groups.includes(',') || groups === digitGroups(national);
 }
 
-/** Phone numbers as libphonenumber-js finds them: valid numbers of a real numbering plan. */
+/**
+ * Candidate phone numbers: an optional `+`, digits in groups separated by spaces, dots, dashes or
+ * parentheses, 7 to 20 digits in all. libphonenumber-js then decides (its own text matcher is
+ * correct too, but ten times slower on long texts).
+ */
+const phoneCandidate = /(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,12}(?:[\s.-]\d{1,8}){0,6}(?![\w]|[.-]\d)/g;
+
+/** Phone numbers as libphonenumber-js reads them: valid numbers of a real numbering plan. */
 function phoneDetector(defaultCountry: CountryCode): Detector {
   return {
     id: 'pii.phone',
@@ -160,11 +167,18 @@ function phoneDetector(defaultCountry: CountryCode): Detector {
     maxLength: 32,
     direction: 'both',
     find(text) {
-      // The library's matcher is the slow part: skip texts without seven digits in a run.
-      if (!/\d(?:[\s().-]{0,3}\d){6}/.test(text)) return [];
-      return findPhoneNumbersInText(text, { defaultCountry })
-        .filter((found) => plausiblyWritten(text, found.startsAt, found.endsAt, found.number.formatNational()))
-        .map((found) => ({ start: found.startsAt, end: found.endsAt }));
+      const spans: Array<{ start: number; end: number }> = [];
+      for (const match of text.matchAll(phoneCandidate)) {
+        const written = match[0].trim();
+        const digits = written.replace(/\D/g, '').length;
+        if (digits < 7 || digits > 17) continue;
+        const number = parsePhoneNumberFromString(written, defaultCountry);
+        if (!number || !number.isValid()) continue;
+        const start = match.index;
+        const end = start + written.length;
+        if (plausiblyWritten(text, start, end, number.formatNational())) spans.push({ start, end });
+      }
+      return spans;
     },
   };
 }

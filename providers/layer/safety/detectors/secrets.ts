@@ -91,7 +91,8 @@ const genericAssignment = regexDetector({
   reason: 'a high-entropy value assigned to a name that says it is a secret (key, token, password)',
   // The name may carry more words around the telling one (aws_secret_access_key, MY_SERVICE_TOKEN,
   // stripeSecret, x-api-key), optionally quoted, then an assignment in any common syntax.
-  pattern: /(?<![A-Za-z0-9])[A-Za-z0-9_-]{0,30}(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|private[_-]?key|access[_-]?key)[A-Za-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["'`]?([A-Za-z0-9+/_.~=!@#$%^&*-]{12,160})/gi,
+  // Matching starts at the telling word (a leading identifier part adds nothing to the span).
+  pattern: /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|private[_-]?key|access[_-]?key)[A-Za-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["'`]?([A-Za-z0-9+/_.~=!@#$%^&*-]{12,160})/gi,
   group: 1,
   maxLength: 30 + 14 + 20 + 12 + 160,
   accept(value) {
