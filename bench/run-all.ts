@@ -10,6 +10,7 @@ const benchmarks = [
   './streams.js',
   './cache.js',
   './cost.js',
+  './safety.js',
 ];
 for (const benchmark of benchmarks) {
   console.log(`\n## ${benchmark}`);

@@ -107,3 +107,15 @@ export { costReport, runCost, costReportGroupings } from './layer/ledger/cost-re
 export type { CostReport, CostReportRow, CostTotals, CostReportGrouping, RunCost, RunCostFigures } from './layer/ledger/cost-report.js';
 export { recommend } from './layer/ledger/cost-recommend.js';
 export type { CostRecommendation, BudgetOutlook } from './layer/ledger/cost-recommend.js';
+
+// Content safety (policy engine, stream hold-back scanner, moderation, the safety call stage).
+export {
+  compileSafetyPolicy, mergeSafetyConfigs, defaultRules, levelPresets, scanText, excerptOf, StreamScanner, scanMessages,
+  createSafetyStage, openAiModerator, judgeModerator, llamaGuardPrompt, parseJudgeAnswer, parseOpenAiModeration,
+  validateSafetyConfig, SafetyBlockedError, SafetyConfigError, SafetyInputTooLargeError, ModerationUnavailableError, SafetyErrorCode,
+} from './layer/safety/index.js';
+export type {
+  Detector, SafetyAction, SafetyCategory, SafetyDirection, SafetyFinding, SafetyScanResult, SafetyVerdict, ModerationConfig, RuleObject,
+  RuleSetting, SafetyConfig, SafetyLevel, TopicsConfig, CompiledRule, SafetyPolicy, StreamScanStep, MessageFinding, MessagesScan,
+  SafetyStageOptions, JudgeModeratorOptions, ModerationVerdict, Moderator, OpenAiModeratorOptions, SafetyConfigIssue,
+} from './layer/safety/index.js';

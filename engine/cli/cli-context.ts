@@ -111,14 +111,20 @@ export async function loadProjectConfigOrExit(configPath: string | undefined): P
  * when any is an error (warnings are printed, and the mission goes on). Routes the project file
  * defines count as defined.
  */
-export async function loadValidMission(file: string, registry: StepKindRegistry, providedVars: string[] = [], project?: ProjectConfig): Promise<LoadedMission> {
+export async function loadValidMission(
+  file: string,
+  registry: StepKindRegistry,
+  providedVars: string[] = [],
+  project?: ProjectConfig,
+  allowUnsafe: string[] = [],
+): Promise<LoadedMission> {
   let loaded: LoadedMission;
   try {
     loaded = await loadMissionFile(file);
   } catch (error) {
     throw new CliExit(ExitCode.invalid, error instanceof CodedError ? error.message : String(error));
   }
-  const issues = validateMission(loaded, registry, { providedVars, projectRoutes: Object.keys(project?.llm.routes ?? {}) });
+  const issues = validateMission(loaded, registry, { providedVars, allowUnsafe, projectRoutes: Object.keys(project?.llm.routes ?? {}) });
   if (errorsOf(issues).length > 0) throw new CliExit(ExitCode.invalid, issues.map(formatIssue).join('\n'));
   for (const warning of issues) process.stderr.write(`${formatIssue(warning)}\n`);
   return loaded;

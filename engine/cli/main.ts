@@ -11,6 +11,7 @@ import { registerBudgetCommands, registerCostCommands } from './cost-register.js
 import { registerInspectCommands } from './inspect-commands.js';
 import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
+import { registerSafetyCommands } from './safety-command.js';
 
 const program = new Command('mission')
   .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
@@ -30,6 +31,7 @@ registerAuditCommands(program);
 registerProvidersCommand(program);
 registerCostCommands(program);
 registerBudgetCommands(program);
+registerSafetyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { resumeRun, runMission } from '../run/run-mission.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
 import { createProgressPrinter, summarize } from './progress.js';
 import { parseMission } from '../mission/load.js';
+import { safetyCheckNames } from '../mission/safety-check.js';
 import type { MissionDefinition } from '../mission/types.js';
 import type { ProjectConfig } from '../config/project-config.js';
 import type { LlmService } from '../steps/llm/llm-service.js';
@@ -21,6 +22,7 @@ import { sha256Hex } from '../store/index.js';
 interface RunCommandOptions extends StoreOptions {
   config?: string;
   var?: string[];
+  allowUnsafe?: string[];
   workspace?: string;
   json?: boolean;
   logLevel?: string;
@@ -38,11 +40,15 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print one JSON result object on stdout')
     .option(configOptionFlags, configOptionHelp)
     .option('--log-level <level>', 'log level on stderr (trace, debug, info, warn, error)')
+    .option('--allow-unsafe <check>', `run although this mission safety check fails (repeatable; recorded in the audit trail): ${safetyCheckNames.join(', ')}`, collect, [])
     .action(async (file: string, options: RunCommandOptions) => {
       const registry = createRegistry();
       const vars = parseVars(options.var ?? []);
+      const allowUnsafe = options.allowUnsafe ?? [];
+      const unknown = allowUnsafe.filter((check) => !(safetyCheckNames as readonly string[]).includes(check));
+      if (unknown.length > 0) throw new CliExit(ExitCode.invalid, `--allow-unsafe ${unknown[0]} is not a safety check: use one of ${safetyCheckNames.join(', ')}`);
       const project = await loadProjectConfigOrExit(options.config);
-      const loaded = await loadValidMission(file, registry, Object.keys(vars), project);
+      const loaded = await loadValidMission(file, registry, Object.keys(vars), project, allowUnsafe);
       if (options.workspace !== undefined && !isDirectory(options.workspace)) {
         throw new CliExit(ExitCode.invalid, `--workspace ${options.workspace} is not an existing directory`);
       }
@@ -51,7 +57,7 @@ export function registerRunCommands(program: Command): void {
       for (const name of Object.keys(vars).filter((key) => declared.length > 0 && !declared.includes(key))) {
         process.stderr.write(`warning: --var ${name} is not declared under vars: in ${file} (declared: ${declared.join(', ')})\n`);
       }
-      await execute(options, loaded.mission, project, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace }));
+      await execute(options, loaded.mission, project, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace, allowUnsafe }));
     });
 
   program

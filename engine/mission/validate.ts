@@ -6,12 +6,16 @@ import type { StepKindRegistry } from '../steps/registry.js';
 import { graphIssues } from './graph.js';
 import { kindIssues } from './kind-check.js';
 import { routeIssues, type RouteCheckOptions } from './route-check.js';
+import { safetyIssues, type MissionSafetyOptions } from './safety-check.js';
 import { schemaIssues } from './schema-check.js';
 import { templateIssues, type TemplateCheckOptions } from './template-check.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
 /** Options of {@link validateMission}. */
-export interface ValidateOptions extends TemplateCheckOptions, RouteCheckOptions {}
+export interface ValidateOptions extends TemplateCheckOptions, RouteCheckOptions, MissionSafetyOptions {
+  /** Safety checks the user allows to fail (`--allow-unsafe`): reported as warnings, not errors. */
+  allowUnsafe?: Iterable<string>;
+}
 
 /** All validation issues of a loaded mission, sorted by line, then column. Empty means valid. */
 export function validateMission(
@@ -25,6 +29,7 @@ export function validateMission(
     ...kindIssues(loaded, registry),
     ...templateIssues(loaded, options),
     ...routeIssues(loaded, options),
+    ...safetyIssues(loaded, options),
   ];
   const seen = new Set<string>();
   return issues

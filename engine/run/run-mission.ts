@@ -8,6 +8,7 @@ import { renderValue } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { parseMission } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
+import { missionSafetyFindings } from '../mission/safety-check.js';
 import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
@@ -26,7 +27,7 @@ export function newRunId(now: Date = new Date()): string {
  * exception.
  */
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
-  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
+  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}), allowUnsafe: options.allowUnsafe });
   const issues = errorsOf(found);
   // Info, not warn: a caller that validated first (the CLI) has already shown them to the user.
   for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.info(formatIssue(warning));
@@ -60,6 +61,7 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
     },
     payload: { vars },
   });
+  for (const override of safetyOverrides(loaded, options.allowUnsafe)) options.store.append(runId, { type: 'safety-override', data: override });
   return execute(loaded, { ...options, runId, workspace, vars });
 }
 
@@ -135,4 +137,12 @@ async function execute(
   store.setRunStatus(runId, result.status as RunStatus, new Date());
   store.flush();
   return result;
+}
+
+/** The failing safety checks the user allowed, one audit record per finding. */
+function safetyOverrides(loaded: LoadedMission, allowUnsafe: string[] | undefined): Array<Record<string, unknown>> {
+  if (!allowUnsafe || allowUnsafe.length === 0) return [];
+  return missionSafetyFindings(loaded)
+    .filter((finding) => finding.fails && allowUnsafe.includes(finding.check))
+    .map((finding) => ({ check: finding.check, risk: finding.risk, stepId: finding.stepId, line: finding.line, column: finding.column, message: finding.message }));
 }
