@@ -73,6 +73,9 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   if (run.status === 'succeeded') {
     throw new MissionError(MissionErrorCode.notResumable, `run ${runId} already succeeded; there is nothing to resume`);
   }
+  if (run.erasedAt !== undefined) {
+    throw new MissionError(MissionErrorCode.notResumable, `run ${runId} cannot be resumed: it was erased from the audit store (its mission, variables and outputs are gone)`);
+  }
   // Two processes running one run would both run its unfinished steps.
   const ownerPid = run.status === 'running' && !options.takeOver ? liveOwnerPid(run.owner) : undefined;
   if (ownerPid !== undefined) {
@@ -129,8 +132,9 @@ async function execute(
   }
   store.append(runId, {
     type: 'mission-end',
-    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: result.error } : {}) },
-    payload: { outputs: result.outputs },
+    // The error's message can quote inputs: it goes with the outputs into the erasable payload.
+    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: { code: result.error.code } } : {}) },
+    payload: { outputs: result.outputs, ...(result.error ? { error: result.error } : {}) },
   });
   store.setRunStatus(runId, result.status as RunStatus, new Date());
   store.flush();

@@ -24,7 +24,19 @@ export interface RunRecord {
   headHash: string;
   /** The process running it (`host:pid`), while its status is `running`. */
   owner?: string;
+  /**
+   * ISO 8601: when the run was erased (`mission audit erase`, `prune`). Its payloads, mission
+   * source and variables are gone (`missionSource` is `''`, `vars` is `{}`); it cannot be resumed.
+   */
+  erasedAt?: string;
 }
+
+/** What the store holds for one event's payload. */
+export type PayloadLookup =
+  | { status: 'present'; value: unknown }
+  | { status: 'erased'; erasedAt: string }
+  /** Never stored, or its row was deleted. */
+  | { status: 'missing' };
 
 /** What a caller gives {@link AuditStore.append}. */
 export interface AppendInput {
