@@ -10,6 +10,7 @@ import { CliExit, ExitCode } from './cli-context.js';
 import { registerInspectCommands } from './inspect-commands.js';
 import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
+import { registerSafetyReport } from './safety-report-command.js';
 
 const program = new Command('mission')
   .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
@@ -27,6 +28,8 @@ registerRunCommands(program);
 registerInspectCommands(program);
 registerAuditCommands(program);
 registerProvidersCommand(program);
+// `safety` is shared: its subcommands are registered by the modules that own them.
+registerSafetyReport(program.command('safety').description('content-safety policy: what it did'));
 
 try {
   await program.parseAsync(process.argv);

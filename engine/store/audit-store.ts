@@ -14,6 +14,7 @@ import { MissionError, MissionErrorCode } from '../errors.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { eventBody, eventHash, genesisHash, signStoreHead } from './chain.js';
 import { assertFileIntact, assertSchemaIntact, damagedStore, isDamage } from './damage.js';
+import { iterateEvents, type EventFilter } from './event-query.js';
 import { registerForExitFlush, unregisterForExitFlush, type ExitFlushable } from './exit-flush.js';
 import { appendRunIndex } from './run-index.js';
 import { currentOwner, rowSignature, toRunRecord } from './run-record.js';
@@ -167,10 +168,13 @@ export class AuditStore {
     return row === undefined ? undefined : toRunRecord(row);
   }
 
-  /** Runs, newest first. */
-  listRuns(options: { limit?: number } = {}): RunRecord[] {
+  /** Runs, newest first; with `startedBefore`, only runs that started before that time. */
+  listRuns(options: { limit?: number; startedBefore?: Date } = {}): RunRecord[] {
     this.flush();
-    return (this.#statements.listRuns.all(options.limit ?? -1) as RunRow[]).map(toRunRecord);
+    const rows = options.startedBefore === undefined
+      ? this.#statements.listRuns.all(options.limit ?? -1)
+      : this.#statements.listRunsStartedBefore.all(options.startedBefore.toISOString(), options.limit ?? -1);
+    return (rows as RunRow[]).map(toRunRecord);
   }
 
   /**
@@ -254,6 +258,15 @@ export class AuditStore {
       prevHash = hash;
       return event;
     });
+  }
+
+  /**
+   * The events matching `filter` (type, run, time), run by run in start order, each run's in chain
+   * order; read lazily, page by page. Pending appends are written first.
+   */
+  queryEvents(filter: EventFilter = {}): IterableIterator<StoredEvent> {
+    this.flush();
+    return iterateEvents(this.#database, filter);
   }
 
   /**

@@ -33,6 +33,7 @@ export interface Statements {
   insertRun: Database.Statement;
   selectRun: Database.Statement;
   listRuns: Database.Statement;
+  listRunsStartedBefore: Database.Statement;
   selectHead: Database.Statement;
   updateStatus: Database.Statement;
   updateHead: Database.Statement;
@@ -54,6 +55,7 @@ export function openStatements(database: Database.Database): Statements {
     ),
     selectRun: database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`),
     listRuns: database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?`),
+    listRunsStartedBefore: database.prepare(`SELECT ${runColumns} FROM runs WHERE started_at < ? ORDER BY started_at DESC, rowid DESC LIMIT ?`),
     selectHead: database.prepare('SELECT event_count, head_hash FROM runs WHERE run_id = ?').raw(),
     updateStatus: database.prepare('UPDATE runs SET status = ?, ended_at = ?, owner = ?, head_signature = ? WHERE run_id = ?'),
     updateHead: database.prepare('UPDATE runs SET event_count = ?, head_hash = ?, head_signature = ? WHERE run_id = ?'),
