@@ -13,11 +13,14 @@ import { dirname } from 'node:path';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { eventBody, eventHash, genesisHash, signStoreHead } from './chain.js';
-import { assertFileIntact, assertSchemaIntact, damagedStore, isDamage } from './damage.js';
+import { assertFileIntact, assertSchemaIntact, classifyStoreError } from './damage.js';
+import { eraseRun } from './erasure.js';
 import { iterateEvents, type EventFilter } from './event-query.js';
 import { registerForExitFlush, unregisterForExitFlush, type ExitFlushable } from './exit-flush.js';
 import { appendRunIndex } from './run-index.js';
-import { currentOwner, rowSignature, toRunRecord } from './run-record.js';
+import { currentOwner, newRunRow, toRunRecord } from './run-record.js';
+import { RunSigner } from './run-signer.js';
+import { lookUpAnyPayload, lookUpPayload } from './payload-lookup.js';
 import { migrate } from './schema.js';
 import { openStatements, type RunRow, type Statements } from './statements.js';
 import type { AppendInput, PayloadLookup, RunRecord, RunStatus, StoredEvent, VerifyReport } from './types.js';
@@ -55,7 +58,6 @@ export interface CreateRunInput {
 export class AuditStore {
   readonly #database: Database.Database;
   readonly #statements: Statements;
-  readonly #key: KeyObject | undefined;
   /** Each run's head as this store knows it, pending appends included. */
   readonly #heads = new Map<string, Head>();
   /**
@@ -65,8 +67,8 @@ export class AuditStore {
   readonly #batchBase = new Map<string, Head>();
   #pendingEvents: PendingEvent[] = [];
   readonly #pendingPayloads = new Map<string, PendingPayload>();
-  /** Whether each run's index entry is `legacy` (its row signature covers the head only). */
-  readonly #legacyRuns = new Map<string, boolean>();
+  readonly #key: KeyObject | undefined;
+  readonly #signer: RunSigner;
   /** Where the database lives, for messages. */
   readonly #path: string;
   #scheduled: NodeJS.Immediate | undefined;
@@ -78,6 +80,7 @@ export class AuditStore {
   private constructor(database: Database.Database, key: KeyObject | undefined, statements: Statements, path: string) {
     this.#database = database;
     this.#key = key;
+    this.#signer = new RunSigner(key, statements);
     this.#statements = statements;
     this.#path = path;
     registerForExitFlush(this.#exitHook);
@@ -94,7 +97,7 @@ export class AuditStore {
     try {
       database = new Database(path, { timeout: busyTimeoutMs });
     } catch (error) {
-      throw new MissionError(MissionErrorCode.io, `Could not open the audit store: ${(error as Error).message}`, { cause: error });
+      throw classifyStoreError(error, path, 'Could not open the audit store');
     }
     try {
       database.pragma('journal_mode = WAL');
@@ -107,45 +110,23 @@ export class AuditStore {
       return new AuditStore(database, key, openStatements(database), path);
     } catch (error) {
       database.close();
-      if (error instanceof MissionError) throw error;
-      if (isDamage(error)) throw damagedStore(path, (error as Error).message, error);
-      throw new MissionError(MissionErrorCode.io, `Could not open the audit store: ${(error as Error).message}`, { cause: error });
+      throw classifyStoreError(error, path, 'Could not open the audit store');
     }
   }
 
   /** Records a new run with an empty chain. Throws `MISSION_ERR_AUDIT_STORE` if the id is taken. */
   createRun(input: CreateRunInput): RunRecord {
     this.#assertOpen();
-    const headHash = genesisHash(input.runId);
-    const record: RunRecord = {
-      runId: input.runId,
-      missionName: input.missionName,
-      missionFile: input.missionFile,
-      missionHash: sha256Hex(input.missionSource),
-      missionSource: input.missionSource,
-      vars: input.vars,
-      workspace: input.workspace,
-      status: 'running',
-      startedAt: (input.startedAt ?? new Date()).toISOString(),
-      eventCount: 0,
-      headHash,
-      owner: currentOwner(),
-    };
-    const vars = canonicalJson(input.vars);
-    const row: RunRow = {
-      run_id: record.runId, mission_name: record.missionName, mission_file: record.missionFile, mission_hash: record.missionHash,
-      mission_source: record.missionSource, vars, workspace: record.workspace, status: record.status, started_at: record.startedAt,
-      ended_at: null, event_count: 0, head_hash: headHash, owner: record.owner ?? null, vars_hash: sha256Hex(vars), erased_at: null,
-      head_signature: null,
-    };
+    const row = newRunRow({ ...input, startedAt: (input.startedAt ?? new Date()).toISOString() });
+    this.#signer.noteNewRun(row.run_id);
     // The row and its run-index entry go in together: a run is never in one without the other.
     const insert = this.#database.transaction(() => {
       this.#statements.insertRun.run(
         row.run_id, row.mission_name, row.mission_file, row.mission_hash, row.mission_source, row.vars, row.workspace, row.status,
-        row.started_at, 0, headHash, rowSignature(this.#key, row, false), row.owner, row.vars_hash,
+        row.started_at, 0, row.head_hash, this.#signer.signRow(row), row.owner, row.vars_hash,
       );
       appendRunIndex(this.#database, { runId: row.run_id, missionHash: row.mission_hash, startedAt: row.started_at }, (count, indexHash) =>
-        this.#key === undefined ? null : signStoreHead(this.#key, count, indexHash),
+        this.#signer.signStoreHead(count, indexHash),
       );
     });
     try {
@@ -154,11 +135,10 @@ export class AuditStore {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new MissionError(MissionErrorCode.auditStore, `A run with id "${input.runId}" already exists in the audit store; run ids must be unique.`, { cause: error });
       }
-      throw this.#classify(error, 'Could not record the run');
+      throw classifyStoreError(error, this.#path, 'Could not record the run');
     }
-    this.#legacyRuns.set(record.runId, false);
-    this.#heads.set(record.runId, { count: 0, hash: headHash });
-    return record;
+    this.#heads.set(row.run_id, { count: 0, hash: row.head_hash });
+    return { ...toRunRecord(row), vars: input.vars };
   }
 
   /** The run, or `undefined` when the store does not know it. Pending appends are written first. */
@@ -190,7 +170,7 @@ export class AuditStore {
       const row = this.#requireRow(runId);
       // A running run belongs to this process until it ends.
       const updated: RunRow = { ...row, status, ended_at: ended, owner: running ? currentOwner() : null };
-      this.#statements.updateStatus.run(status, ended, updated.owner, this.#signRow(updated), runId);
+      this.#statements.updateStatus.run(status, ended, updated.owner, this.#signer.signRow(updated), runId);
     });
     update.immediate();
   }
@@ -275,19 +255,15 @@ export class AuditStore {
    * run's copy that is not erased is returned.
    */
   payload(hash: string, runId?: string): unknown {
-    const found = runId === undefined ? this.#anyPayload(hash) : this.readPayload(runId, hash);
+    this.#assertOpen();
+    const found = runId === undefined ? lookUpAnyPayload(this.#statements, this.#pendingPayloads, hash) : this.readPayload(runId, hash);
     return found.status === 'present' ? found.value : undefined;
   }
 
   /** What the store holds for run `runId`'s payload `hash`: its value, an erasure, or nothing. */
   readPayload(runId: string, hash: string): PayloadLookup {
     this.#assertOpen();
-    const pending = this.#pendingPayloads.get(pendingPayloadKey(runId, hash));
-    const row = this.#statements.selectPayload.get(runId, hash) as [content: string | null, erasedAt: string | null] | undefined;
-    // A stored erasure wins over a pending copy: the insert will not restore it.
-    if (row !== undefined && row[0] === null) return { status: 'erased', erasedAt: row[1] ?? '' };
-    const content = row?.[0] ?? pending?.[2];
-    return content === undefined ? { status: 'missing' } : { status: 'present', value: JSON.parse(content) };
+    return lookUpPayload(this.#statements, this.#pendingPayloads, runId, hash);
   }
 
   /**
@@ -301,24 +277,7 @@ export class AuditStore {
    */
   erasePayloads(runId: string): number {
     this.flush();
-    const erase = this.#database.transaction(() => {
-      const row = this.#requireRow(runId);
-      if (this.#key === undefined && row.head_signature !== null) {
-        throw new MissionError(
-          MissionErrorCode.auditStore,
-          `Run "${runId}" was recorded with an audit key; set MISSION_AUDIT_KEY to erase it, so that its record can be signed again.`,
-        );
-      }
-      const erasedAt = row.erased_at ?? new Date().toISOString();
-      const updated: RunRow = { ...row, vars: '{}', mission_source: '', erased_at: erasedAt };
-      this.#statements.eraseRun.run(erasedAt, this.#signRow(updated), runId);
-      return this.#statements.erasePayloads.run(erasedAt, runId).changes;
-    });
-    const erased = erase.immediate();
-    // The write-ahead log may still hold page images from before the erasure; fold it into the
-    // (now zeroed) database and empty it. Best effort: another process reading keeps its frames.
-    this.#database.pragma('wal_checkpoint(TRUNCATE)');
-    return erased;
+    return eraseRun(this.#database, this.#statements, this.#signer, runId);
   }
 
   /** Verifies every run's chain (or one run's) and reports the first problem. */
@@ -329,7 +288,7 @@ export class AuditStore {
       assertFileIntact(this.#database, this.#path);
       return verifyStore(this.#database, { runId: options.runId, key: this.#key });
     } catch (error) {
-      throw this.#classify(error, 'Could not verify the audit store');
+      throw classifyStoreError(error, this.#path, 'Could not verify the audit store');
     }
   }
 
@@ -368,42 +327,10 @@ export class AuditStore {
     return row;
   }
 
-  /** The signature of `row` as it will be stored (see {@link rowSignature}). */
-  #signRow(row: RunRow): string | null {
-    if (this.#key === undefined) return null;
-    let legacy = this.#legacyRuns.get(row.run_id);
-    if (legacy === undefined) {
-      const body = this.#statements.selectIndexEntry.get(row.run_id) as string | undefined;
-      legacy = body !== undefined && (JSON.parse(body) as { legacy?: unknown }).legacy === true;
-      this.#legacyRuns.set(row.run_id, legacy);
-    }
-    return rowSignature(this.#key, row, legacy);
-  }
-
   /** Signs a run's row with its head moved; runs inside the batch's write transaction. */
   #signMovedHead(runId: string, count: number, headHash: string): string | null {
-    if (this.#key === undefined) return null;
-    return this.#signRow({ ...this.#requireRow(runId), event_count: count, head_hash: headHash });
-  }
-
-  /** A payload of any run, for callers that do not say which run's copy they want. */
-  #anyPayload(hash: string): PayloadLookup {
-    this.#assertOpen();
-    for (const [, payloadHash, content] of this.#pendingPayloads.values()) {
-      if (payloadHash === hash) return { status: 'present', value: JSON.parse(content) };
-    }
-    const content = this.#statements.selectAnyPayload.get(hash) as string | undefined;
-    return content === undefined ? { status: 'missing' } : { status: 'present', value: JSON.parse(content) };
-  }
-
-  /** Damage as `MISSION_ERR_AUDIT_STORE_DAMAGED`; coded errors as they are; the rest as I/O. */
-  #classify(error: unknown, doing: string): Error {
-    if (error instanceof MissionError) return error;
-    if (isDamage(error)) return damagedStore(this.#path, (error as Error).message, error);
-    return new MissionError(MissionErrorCode.io, `${doing}: ${(error as Error).message}`, {
-      cause: error,
-      isRetryable: (error as { code?: string }).code === 'SQLITE_BUSY',
-    });
+    if (!this.#signer.keyed) return null;
+    return this.#signer.signRow({ ...this.#requireRow(runId), event_count: count, head_hash: headHash });
   }
 
   #schedule(): void {

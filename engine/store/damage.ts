@@ -52,3 +52,16 @@ export function assertFileIntact(database: Database.Database, path: string): voi
   const messages = (results as unknown as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
   if (messages.length !== 1 || messages[0] !== 'ok') throw damagedStore(path, `SQLite's integrity check: ${messages.join('; ')}`);
 }
+
+/**
+ * An error from SQLite as the store reports it: damage as `MISSION_ERR_AUDIT_STORE_DAMAGED`,
+ * coded errors as they are, the rest as `MISSION_ERR_IO` (retryable when the database was busy).
+ */
+export function classifyStoreError(error: unknown, path: string, doing: string): Error {
+  if (error instanceof MissionError) return error;
+  if (isDamage(error)) return damagedStore(path, (error as Error).message, error);
+  return new MissionError(MissionErrorCode.io, `${doing}: ${(error as Error).message}`, {
+    cause: error,
+    isRetryable: (error as { code?: string }).code === 'SQLITE_BUSY',
+  });
+}

@@ -5,8 +5,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
-import { signHead, signRun, type RunFacts } from './chain.js';
-import { sha256Hex } from './canonical-json.js';
+import { genesisHash, signHead, signRun, type RunFacts } from './chain.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { RunRow } from './statements.js';
 import type { RunRecord, RunStatus } from './types.js';
 
@@ -36,6 +36,41 @@ export function runFactsOf(row: RunRow): RunFacts {
 export function rowSignature(key: KeyObject | undefined, row: RunRow, legacy: boolean): string | null {
   if (key === undefined) return null;
   return legacy ? signHead(key, row.run_id, row.event_count, row.head_hash) : signRun(key, runFactsOf(row));
+}
+
+/** What a new run's row is made from. */
+export interface NewRun {
+  runId: string;
+  missionName: string;
+  missionFile: string;
+  missionSource: string;
+  vars: Record<string, unknown>;
+  workspace: string;
+  /** ISO 8601. */
+  startedAt: string;
+}
+
+/** The row of a run that starts now, in this process, with an empty chain (not yet signed). */
+export function newRunRow(run: NewRun): RunRow {
+  const vars = canonicalJson(run.vars);
+  return {
+    run_id: run.runId,
+    mission_name: run.missionName,
+    mission_file: run.missionFile,
+    mission_hash: sha256Hex(run.missionSource),
+    mission_source: run.missionSource,
+    vars,
+    workspace: run.workspace,
+    status: 'running',
+    started_at: run.startedAt,
+    ended_at: null,
+    event_count: 0,
+    head_hash: genesisHash(run.runId),
+    owner: currentOwner(),
+    vars_hash: sha256Hex(vars),
+    erased_at: null,
+    head_signature: null,
+  };
 }
 
 /** The record a row describes. */
