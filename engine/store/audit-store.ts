@@ -17,7 +17,7 @@ import { assertFileIntact, assertSchemaIntact, classifyStoreError } from './dama
 import { eraseRun } from './erasure.js';
 import { iterateEvents, type EventFilter } from './event-query.js';
 import { registerForExitFlush, unregisterForExitFlush, type ExitFlushable } from './exit-flush.js';
-import { appendRunIndex } from './run-index.js';
+import { appendRunIndex, signUpgradedStoreHead } from './run-index.js';
 import { currentOwner, newRunRow, toRunRecord } from './run-record.js';
 import { RunSigner } from './run-signer.js';
 import { lookUpAnyPayload, lookUpPayload } from './payload-lookup.js';
@@ -105,8 +105,10 @@ export class AuditStore {
       // Zero freed space as rows change: otherwise old copies of payloads and run variables stay
       // in the file's free space, and an erasure would only hide them.
       database.pragma('secure_delete = ON');
-      migrate(database, { signStoreHead: (count, headHash) => (key === undefined ? null : signStoreHead(key, count, headHash)) });
+      const signHead = (count: number, headHash: string): string | null => (key === undefined ? null : signStoreHead(key, count, headHash));
+      migrate(database, { signStoreHead: signHead });
       assertSchemaIntact(database, path);
+      if (key !== undefined) signUpgradedStoreHead(database, signHead);
       return new AuditStore(database, key, openStatements(database), path);
     } catch (error) {
       database.close();

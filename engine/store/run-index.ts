@@ -83,3 +83,26 @@ export function backfillRunIndex(database: Database.Database, context: Migration
     appendRunIndex(database, { runId, missionHash, startedAt, legacy: true }, context.signStoreHead);
   }
 }
+
+/**
+ * Signs a store head that the upgrade left unsigned because the upgrading process had no key
+ * (`mission runs` without `MISSION_AUDIT_KEY`, say), as long as the index still holds nothing but
+ * the upgrade's own legacy entries: no run has been recorded since, so there is nothing newer for
+ * the signature to vouch for. Once any run is recorded, an unsigned head stays unsigned and
+ * verification with the key reports it. Returns whether it signed.
+ */
+export function signUpgradedStoreHead(database: Database.Database, signStoreHead: MigrationContext['signStoreHead']): boolean {
+  const adopt = database.transaction(() => {
+    const head = readStoreHead(database);
+    if (head === undefined || head.signature !== null) return false;
+    const recordedSince = database.prepare("SELECT 1 FROM run_index WHERE json_extract(body, '$.legacy') IS NOT 1 LIMIT 1").get();
+    if (recordedSince !== undefined) return false;
+    const signature = signStoreHead(head.runCount, head.headHash);
+    if (signature === null) return false;
+    database.prepare('UPDATE store_head SET signature = ? WHERE id = 1').run(signature);
+    return true;
+  });
+  // Most opens find a signed head: no write lock for them.
+  if (readStoreHead(database)?.signature !== null) return false;
+  return adopt.immediate();
+}

@@ -86,3 +86,21 @@ describe('upgrading a version-2 store', () => {
     again.close();
   });
 });
+
+describe('an upgrade by a process without the key', () => {
+  it('leaves the store head unsigned until a keyed process opens it, if no run was recorded in between', () => {
+    AuditStore.open(temporary.file).close();
+    const store = AuditStore.open(temporary.file, { auditKey });
+    expect(store.verify()).toMatchObject({ ok: true, signed: true });
+    store.close();
+  });
+
+  it('does not sign over runs recorded without the key after the upgrade', () => {
+    const keyless = AuditStore.open(temporary.file);
+    keyless.createRun({ runId: 'keyless', missionName: 'm', missionFile: 'm.yaml', missionSource: '', vars: {}, workspace: '.' });
+    keyless.close();
+    const store = AuditStore.open(temporary.file, { auditKey });
+    expect(store.verify().ok).toBe(false);
+    store.close();
+  });
+});
