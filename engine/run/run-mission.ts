@@ -76,6 +76,14 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   if (run.erasedAt !== undefined) {
     throw new MissionError(MissionErrorCode.notResumable, `run ${runId} cannot be resumed: it was erased from the audit store (its mission, variables and outputs are gone)`);
   }
+  // Resume runs the row's mission source with its variables: never trust an edited row.
+  const check = options.store.verify({ runId });
+  if (!check.ok) {
+    throw new MissionError(
+      MissionErrorCode.notResumable,
+      `run ${runId} cannot be resumed: its audit record does not verify (${check.problem?.reason}); see mission audit verify --run ${runId}`,
+    );
+  }
   // Two processes running one run would both run its unfinished steps.
   const ownerPid = run.status === 'running' && !options.takeOver ? liveOwnerPid(run.owner) : undefined;
   if (ownerPid !== undefined) {

@@ -175,3 +175,18 @@ describe('a legitimately interrupted and resumed run', () => {
     store.close();
   });
 });
+
+describe('resume and an edited run record', () => {
+  it('refuses to resume a run whose mission source was swapped, even with its hash recomputed', async () => {
+    const evil = 'version: "1.0"\nname: tiny\nsteps:\n  - { id: a, step_type: command, parameters: { command: touch, args: [pwned] } }\n';
+    tamper(temporary.file, (database) => database.prepare("UPDATE runs SET mission_source = ?, mission_hash = ? WHERE run_id = 'killed'").run(evil, sha256Hex(evil)));
+    for (const key of [auditKey, undefined]) {
+      const store = AuditStore.open(temporary.file, key === undefined ? {} : { auditKey: key });
+      await expect(resumeRun('killed', { store, registry: new StepKindRegistry(builtinStepKinds()) })).rejects.toMatchObject({
+        code: 'MISSION_ERR_NOT_RESUMABLE',
+        message: expect.stringContaining('does not verify'),
+      });
+      store.close();
+    }
+  });
+});
