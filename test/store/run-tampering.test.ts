@@ -190,3 +190,14 @@ describe('resume and an edited run record', () => {
     }
   });
 });
+
+describe('the run index with several writers', () => {
+  it('stays one chain when two connections create runs in turn', () => {
+    const first = AuditStore.open(temporary.file, { auditKey });
+    const second = AuditStore.open(temporary.file, { auditKey });
+    for (let index = 0; index < 6; index += 1) engineRun(index % 2 === 0 ? first : second, `writer-${index}`, 'succeeded');
+    first.close();
+    expect(second.verify()).toMatchObject({ ok: true, signed: true, runsChecked: 9 });
+    second.close();
+  });
+});
