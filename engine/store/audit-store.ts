@@ -120,7 +120,6 @@ export class AuditStore {
   createRun(input: CreateRunInput): RunRecord {
     this.#assertOpen();
     const row = newRunRow({ ...input, startedAt: (input.startedAt ?? new Date()).toISOString() });
-    this.#signer.noteNewRun(row.run_id);
     // The row and its run-index entry go in together: a run is never in one without the other.
     const insert = this.#database.transaction(() => {
       this.#statements.insertRun.run(
@@ -139,6 +138,7 @@ export class AuditStore {
       }
       throw classifyStoreError(error, this.#path, 'Could not record the run');
     }
+    this.#signer.noteNewRun(row.run_id);
     this.#heads.set(row.run_id, { count: 0, hash: row.head_hash });
     return { ...toRunRecord(row), vars: input.vars };
   }
