@@ -70,6 +70,7 @@ export interface StoredEvent {
 
 /** The first thing verification found wrong. */
 export interface VerifyProblem {
+  /** The run at fault, or `'*'` when the problem is the run index or the store head itself. */
   runId: string;
   /** The first bad event, when the problem is tied to one. */
   index?: number;
@@ -82,7 +83,7 @@ export interface VerifyReport {
   runsChecked: number;
   eventsChecked: number;
   problem?: VerifyProblem;
-  /** True when run heads were authenticated with the audit key (HMAC). */
+  /** True when run records and the store head were authenticated with the audit key (HMAC). */
   signed: boolean;
   /** Set when heads could not be authenticated because the store was opened without a key. */
   warning?: string;
