@@ -5,10 +5,14 @@
 import { copyFileSync, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventBody, eventHash, genesisHash } from '../../engine/store/chain.js';
 import { AuditStore } from '../../engine/store/index.js';
 import { outcomeOf, repoRoot, runCli, startCli, tempDir } from './cli-harness.js';
+
+// Each test runs the CLI up to a dozen times, one process after another: on a busy machine that
+// takes far longer than one command's default allowance.
+vi.setConfig({ testTimeout: 180_000 });
 
 const hello = path.join(repoRoot, 'missions', 'hello.yaml');
 const auditKey = 'cli-audit-key-3d1f';
