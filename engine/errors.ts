@@ -51,6 +51,11 @@ export const MissionErrorCode = {
    * or a value with no JSON form (non-finite number, bigint, cycle).
    */
   auditStore: 'MISSION_ERR_AUDIT_STORE',
+  /**
+   * The audit store's file is damaged: not a database, truncated, or missing a table or column
+   * this code needs. Nothing can be read or verified; restore it from a copy.
+   */
+  auditStoreDamaged: 'MISSION_ERR_AUDIT_STORE_DAMAGED',
   /** Something a step needs is missing before the run starts (e.g. an LLM provider). */
   preflight: 'MISSION_ERR_PREFLIGHT',
   /** A step failed for a reason of its own. */

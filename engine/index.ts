@@ -36,7 +36,7 @@ export type { TemplateScope } from './expressions/index.js';
 
 // The audit store.
 export { AuditStore } from './store/index.js';
-export type { RunRecord, RunStatus, StoredEvent, VerifyReport, VerifyProblem, AppendInput } from './store/index.js';
+export type { RunRecord, RunStatus, StoredEvent, VerifyReport, VerifyProblem, AppendInput, PayloadLookup, EventFilter } from './store/index.js';
 
 // Errors.
 export { MissionError, MissionErrorCode } from './errors.js';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { destination, pino, type Logger } from 'pino';
 import { CodedError } from '../../providers/errors.js';
 import { loadProjectConfig, projectConfigFileName, type ProjectConfig } from '../config/project-config.js';
+import { MissionErrorCode } from '../errors.js';
 import { loadMissionFile } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
 import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
@@ -43,6 +44,8 @@ export function openStore(options: StoreOptions): AuditStore {
   try {
     return AuditStore.open(file, { auditKey: process.env.MISSION_AUDIT_KEY || undefined });
   } catch (error) {
+    // A damaged file is not a path problem: report it as what it is (exit 1, with its code).
+    if (error instanceof CodedError && error.code === MissionErrorCode.auditStoreDamaged) throw error;
     // A directory, a path through a file, a read-only place: a usage problem, not a crash.
     const reason = (error as { code?: string }).code ?? (error as Error).message;
     throw new CliExit(ExitCode.invalid, `cannot open the audit store at ${file} (${reason}): point --db or MISSION_DB at a file that can be created`);

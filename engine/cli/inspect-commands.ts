@@ -4,6 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { planLevels } from '../mission/plan.js';
 import { unsupportedRustchainKinds } from '../steps/registry.js';
+import { displayStatus } from './audit-options.js';
 import { configOptionFlags, configOptionHelp, createRegistry, loadProjectConfigOrExit, loadValidMission, openStore, storeExists, type StoreOptions } from './cli-context.js';
 
 /** Registers `validate`, `plan`, `kinds` and `runs`. */
@@ -60,8 +61,8 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command('runs')
-    .description('list recent runs')
-    .option('--db <path>', 'audit database')
+    .description('list recent runs, newest first; a run whose process is gone shows as interrupted (resume it with mission resume)')
+    .option('--db <path>', 'audit database (default: $MISSION_DB, else .mission/state.db)')
     .option('--limit <n>', 'how many', parseLimit, 20)
     .option('--json', 'print JSON')
     .action((options: StoreOptions & { limit: number; json?: boolean }) => {
@@ -71,7 +72,7 @@ export function registerInspectCommands(program: Command): void {
         const runs = (store?.listRuns({ limit: options.limit }) ?? []).map((run) => ({
           id: run.runId,
           mission: run.missionName,
-          status: run.status,
+          status: displayStatus(run),
           start: run.startedAt,
           end: run.endedAt,
         }));

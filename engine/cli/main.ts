@@ -12,6 +12,7 @@ import { registerInspectCommands } from './inspect-commands.js';
 import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
 import { registerSafetyCommands } from './safety-command.js';
+import { registerSafetyReport } from './safety-report-command.js';
 
 const program = new Command('mission')
   .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
@@ -31,7 +32,8 @@ registerAuditCommands(program);
 registerProvidersCommand(program);
 registerCostCommands(program);
 registerBudgetCommands(program);
-registerSafetyCommands(program);
+// `safety` is shared: its subcommands are registered by the modules that own them.
+registerSafetyReport(registerSafetyCommands(program));
 
 try {
   await program.parseAsync(process.argv);

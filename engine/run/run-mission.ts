@@ -75,6 +75,17 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   if (run.status === 'succeeded') {
     throw new MissionError(MissionErrorCode.notResumable, `run ${runId} already succeeded; there is nothing to resume`);
   }
+  if (run.erasedAt !== undefined) {
+    throw new MissionError(MissionErrorCode.notResumable, `run ${runId} cannot be resumed: it was erased from the audit store (its mission, variables and outputs are gone)`);
+  }
+  // Resume runs the row's mission source with its variables: never trust an edited row.
+  const check = options.store.verify({ runId });
+  if (!check.ok) {
+    throw new MissionError(
+      MissionErrorCode.notResumable,
+      `run ${runId} cannot be resumed: its audit record does not verify (${check.problem?.reason}); see mission audit verify --run ${runId}`,
+    );
+  }
   // Two processes running one run would both run its unfinished steps.
   const ownerPid = run.status === 'running' && !options.takeOver ? liveOwnerPid(run.owner) : undefined;
   if (ownerPid !== undefined) {
@@ -131,8 +142,9 @@ async function execute(
   }
   store.append(runId, {
     type: 'mission-end',
-    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: result.error } : {}) },
-    payload: { outputs: result.outputs },
+    // The error's message can quote inputs: it goes with the outputs into the erasable payload.
+    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: { code: result.error.code } } : {}) },
+    payload: { outputs: result.outputs, ...(result.error ? { error: result.error } : {}) },
   });
   store.setRunStatus(runId, result.status as RunStatus, new Date());
   store.flush();

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { evaluateCondition, type TemplateScope } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
+import { withPrivateError } from './private-error.js';
 import type { LoadedMission, MissionDefinition, StepDefinition } from '../mission/types.js';
 import type { AuditStore } from '../store/index.js';
 import type { StepContext, StepEmittedEvent, StepKind } from '../steps/types.js';
@@ -355,7 +356,9 @@ export class RunSession {
   }
 
   private record(event: RunProgressEvent, payload?: unknown): void {
-    this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: event.data, payload });
+    // The listener sees the whole error; the chain only its code (see private-error.ts).
+    const audited = withPrivateError(event.data, payload);
+    this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: audited.data, payload: audited.payload });
     this.notify(event);
   }
 

@@ -266,7 +266,7 @@ describe('interruption and resume', () => {
     writeFileSync(path.join(cwd, 'go'), '');
 
     const runs = JSON.parse((await runCli(['runs', '--json'], cwd)).stdout);
-    expect(runs[0].status).toBe('running');
+    expect(runs[0].status).toBe('interrupted');
     const resumed = await runCli(['resume', runs[0].id, '--json'], cwd);
     expect(resumed.code).toBe(0);
     const result = JSON.parse(resumed.stdout);
