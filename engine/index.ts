@@ -23,7 +23,7 @@ export type { ResumeOptions, RunOptions, RunResult, StepResult, RunProgressEvent
 export { stepMachine } from './run/step-machine.js';
 
 // Step kinds: the contract, the registry, the built-ins.
-export type { StepKind, StepContext, StepEmittedEvent, StepServices, JsonSchema } from './steps/types.js';
+export type { StepKind, StepContext, StepEmittedEvent, StepServices, JsonSchema, ParameterRenderer } from './steps/types.js';
 export { StepKindRegistry, unsupportedRustchainKinds } from './steps/registry.js';
 export { builtinStepKinds } from './steps/builtin.js';
 export { defineStepKind } from './steps/define-step.js';

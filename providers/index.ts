@@ -54,3 +54,6 @@ export { NdjsonDecoder } from './wire/ndjson.js';
 export { EventStreamDecoder } from './wire/aws-event-stream.js';
 export { signRequest } from './wire/sigv4.js';
 export type { AwsCredentials } from './wire/sigv4.js';
+
+// Credential scrubbing by value (shared with the engine's step errors, audit rows, CLI and logs).
+export { scrubSecrets, credentialValues, isCredentialName, boundText, secretMask } from './secret-scrub.js';
