@@ -4,6 +4,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { flattenHeaders } from '../../providers/http.js';
+import { credentialValues } from '../../providers/secret-scrub.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { decodeResponse, encodeBody, hasHeader, readCappedBody, redactUrl } from './http-support.js';
@@ -82,7 +83,7 @@ export const httpStep = defineStepKind<HttpParameters>({
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const method = parameters.method.toUpperCase();
-    const shownUrl = redactUrl(parameters.url);
+    const shownUrl = redactUrl(parameters.url, credentialValues(context.env));
     const headers = { ...parameters.headers };
     const body = await requestBody(parameters, headers, context.workspace, context.signal);
 
