@@ -45,7 +45,7 @@ describe('hard links to files outside the workspace', () => {
 
   it('refuses to read them (read_file, http body_file, copy_file source)', async () => {
     await expect(readFileStep.execute({ path: 'linked.txt' }, context)).rejects.toMatchObject(hardlinkRefusal);
-    await expect(httpStep.execute({ url: 'http://127.0.0.1:9/', method: 'POST', body_file: 'linked.txt' }, context)).rejects.toMatchObject(hardlinkRefusal);
+    await expect(httpStep.execute({ url: 'http://127.0.0.1:9/', method: 'POST', body_file: 'linked.txt' } as never, context)).rejects.toMatchObject(hardlinkRefusal);
     await expect(copyFileStep.execute({ source: 'linked.txt', destination: 'copy.txt' }, context)).rejects.toMatchObject(hardlinkRefusal);
     expect(await readdir(workspace)).not.toContain('copy.txt');
   });
@@ -53,7 +53,7 @@ describe('hard links to files outside the workspace', () => {
   it('refuses to write through them (create_file, edit_file, copy_file destination) and leaves the outside file alone', async () => {
     await expect(createFileStep.execute({ path: 'linked.txt', content: 'pwned' }, context)).rejects.toMatchObject(hardlinkRefusal);
     await expect(editFileStep.execute({ path: 'linked.txt', content: 'pwned', append: true }, context)).rejects.toMatchObject(hardlinkRefusal);
-    await expect(editFileStep.execute({ path: 'linked.txt', content: 'pwned' }, context)).rejects.toMatchObject(hardlinkRefusal);
+    await expect(editFileStep.execute({ path: 'linked.txt', content: 'pwned' } as never, context)).rejects.toMatchObject(hardlinkRefusal);
     await expect(copyFileStep.execute({ source: 'plain.txt', destination: 'linked.txt' }, context)).rejects.toMatchObject(hardlinkRefusal);
     expect(await readFile(secretFile(), 'utf8')).toBe('top secret');
   });
