@@ -28,6 +28,8 @@ export { StepKindRegistry, unsupportedRustchainKinds } from './steps/registry.js
 export { builtinStepKinds } from './steps/builtin.js';
 export { defineStepKind } from './steps/define-step.js';
 export { resolveInWorkspace } from './steps/workspace-path.js';
+export { openInWorkspace } from './steps/safe-fs/workspace-walk.js';
+export type { OpenedInWorkspace, WalkOptions } from './steps/safe-fs/workspace-walk.js';
 export type { LlmService } from './steps/llm/llm-service.js';
 
 // Templates and conditions.

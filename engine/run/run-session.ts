@@ -388,10 +388,13 @@ export class RunSession {
       attempt: step.snapshot.context.attempt,
       services: this.settings.services ?? {},
       emit: (emitted: StepEmittedEvent) => {
-        const { type, audit, payload, ...data } = emitted;
+        const { type, audit, payload, durable, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };
         if (audit === false) this.notify({ ...progress, data: this.scrubber.value(data) });
-        else this.record(progress, payload);
+        else {
+          this.record(progress, payload);
+          if (durable) this.store.flush();
+        }
       },
     };
   }

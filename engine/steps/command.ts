@@ -96,7 +96,7 @@ async function openWorkingDirectory(context: StepContext, directoryPath: string)
 function recordProcessStart(context: StepContext, pid: number): void {
   try {
     const stat = readProcessStat(pid);
-    context.emit({ type: 'process-start', pid, pgid: stat?.pgid ?? pid, startTime: stat?.startTime ?? null, bootId: currentBootId() ?? null });
+    context.emit({ type: 'process-start', durable: true, pid, pgid: stat?.pgid ?? pid, startTime: stat?.startTime ?? null, bootId: currentBootId() ?? null });
   } catch (error) {
     context.logger.warn({ err: error, pid }, 'could not record the started process; a resume cannot stop it');
   }

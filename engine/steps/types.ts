@@ -37,6 +37,11 @@ export interface StepEmittedEvent {
   audit?: boolean;
   /** Data that may be large or private (prompts, completions): stored as an erasable payload. */
   payload?: unknown;
+  /**
+   * Written to the audit store before `emit` returns, not with the next batch: for records a
+   * crash right afterwards must not lose (the `process-start` a resume needs to stop a command).
+   */
+  durable?: boolean;
   [key: string]: unknown;
 }
 
