@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { link, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commandStep } from '../../engine/steps/command.js';
 import { copyFileStep } from '../../engine/steps/copy-file.js';
 import { createFileStep } from '../../engine/steps/create-file.js';
 import { deleteFileStep } from '../../engine/steps/delete-file.js';
@@ -137,38 +138,54 @@ function startSwapper(directory: string): { child: ChildProcess; swaps: () => Pr
 }
 
 describe('a symlink swapped by another process during many concurrent operations', () => {
-  it('lets no write, copy or read escape the workspace', async () => {
+  it('lets no write, copy, delete, listing, read or command escape the workspace', async () => {
     const swapper = startSwapper(inWorkspace('dir'));
     await writeFile(inWorkspace('source.txt'), 'copied');
     let succeeded = 0;
     let refused = 0;
-    const leakedReads: string[] = [];
-    const rounds = 3;
-    const perRound = 100;
+    const leaks: string[] = [];
+    const operationsByKind: Array<(name: string) => Promise<unknown>> = [
+      (name) => createFileStep.execute({ path: `dir/${name}.txt`, content: 'escaped?' }, context),
+      (name) => createFileStep.execute({ path: `dir/${name}/nested.txt`, content: 'escaped?' }, context),
+      (name) => copyFileStep.execute({ source: 'source.txt', destination: `dir/${name}.txt` }, context),
+      (name) => editFileStep.execute({ path: `dir/${name}.txt`, content: 'escaped?', append: true }, context),
+      () => deleteFileStep.execute({ path: 'dir/secret.txt' }, context),
+      () =>
+        readFileStep.execute({ path: 'dir/secret.txt' }, context).then((output) => {
+          leaks.push(`read: ${(output as { content: string }).content}`);
+        }),
+      () =>
+        listDirectoryStep.execute({ path: 'dir' }, context).then((output) => {
+          const names = (output as { entries: Array<{ name: string }> }).entries.map((entry) => entry.name);
+          if (names.includes('secret.txt')) leaks.push('listed the outside directory');
+        }),
+    ];
+    const rounds = 4;
+    const perRound = 105;
     for (let round = 0; round < rounds; round += 1) {
-      const operations = Array.from({ length: perRound }, (_, index) => {
-        const name = `r${round}-${index}`;
-        const operation =
-          index % 3 === 0
-            ? createFileStep.execute({ path: `dir/${name}.txt`, content: 'escaped?' }, context)
-            : index % 3 === 1
-              ? copyFileStep.execute({ source: 'source.txt', destination: `dir/${name}.txt` }, context)
-              : readFileStep.execute({ path: 'dir/secret.txt' }, context).then((output) => {
-                  leakedReads.push((output as { content: string }).content);
-                });
-        return operation.then(
+      const operations = Array.from({ length: perRound }, (_, index) =>
+        operationsByKind[index % operationsByKind.length](`r${round}-${index}`).then(
           () => (succeeded += 1),
           () => (refused += 1),
+        ),
+      );
+      // A few commands whose working directory is the swapped name (each is a real process).
+      for (let index = 0; index < 5; index += 1) {
+        operations.push(
+          commandStep.execute({ command: 'touch', args: [`c${round}-${index}.txt`], working_dir: 'dir' } as never, context).then(
+            () => (succeeded += 1),
+            () => (refused += 1),
+          ),
         );
-      });
+      }
       await Promise.all(operations);
     }
     const swaps = await swapper.swaps();
     expect(swaps).toBeGreaterThan(0); // The race really ran.
-    expect(succeeded + refused).toBe(rounds * perRound);
-    expect(succeeded).toBeGreaterThan(0); // Writes landed while the name was a real directory.
+    expect(succeeded + refused).toBe(rounds * (perRound + 5));
+    expect(succeeded).toBeGreaterThan(0); // Operations landed while the name was a real directory.
     expect(await readdir(outside)).toEqual(['secret.txt']);
     expect(await readFile(secretFile(), 'utf8')).toBe('top secret');
-    expect(leakedReads.filter((content) => content.includes('top secret'))).toEqual([]);
+    expect(leaks).toEqual([]);
   }, 30_000);
 });
