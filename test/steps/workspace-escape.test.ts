@@ -94,6 +94,10 @@ describe('links inside the workspace keep working', () => {
     expect(await readdir(outside)).toEqual(['secret.txt']);
   });
 
+  it('treats a file under a missing directory as missing when deleting', async () => {
+    expect(await deleteFileStep.execute({ path: 'no/such/dir/file.txt' }, context)).toEqual({ path: 'no/such/dir/file.txt', existed: false, deleted: false });
+  });
+
   it('bounds path length and depth with typed errors', async () => {
     await expect(readFileStep.execute({ path: 'a/'.repeat(300) + 'f' }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_PARAMETERS' });
     await expect(readFileStep.execute({ path: 'x'.repeat(5000) }, context)).rejects.toMatchObject({ code: 'MISSION_ERR_PARAMETERS' });

@@ -176,7 +176,12 @@ function assertNotRoot(location: WorkspaceLocation, userPath: string): void {
  * Directories are refused: one mistyped path would otherwise empty a tree.
  */
 export async function deleteFileInWorkspace(workspace: string, userPath: string): Promise<boolean> {
-  const location = await locateInWorkspace(workspace, userPath);
+  const location = await locateInWorkspace(workspace, userPath).catch((error: unknown) => {
+    // A missing parent directory: the file does not exist either, which is fine for a delete.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!location) return false;
   try {
     assertNotRoot(location, userPath);
     const target = childPath(location.parent, location.name);
