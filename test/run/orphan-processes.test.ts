@@ -129,6 +129,20 @@ linuxOnly('stopOrphanedProcesses', () => {
     expect(isAlive(child.pid!)).toBe(true);
   });
 
+  it('stops what is left of a group whose leader has already exited', async () => {
+    const directory = tempDir('mission-orphan-group-');
+    const pidFile = path.join(directory, 'child.pid');
+    const leader = spawn('sh', ['-c', `sleep 30 & echo $! > ${pidFile}`], { detached: true, stdio: 'ignore' });
+    const stat = await waitFor(() => readProcessStat(leader.pid!));
+    const grandchild = await waitFor(readPid(pidFile));
+    leftovers.push(grandchild);
+    await new Promise((resolve) => (leader.exitCode === null ? leader.once('exit', resolve) : resolve(undefined)));
+    expect(isAlive(grandchild)).toBe(true);
+    const { store, runId } = storeWith({ pid: leader.pid, pgid: leader.pid, startTime: stat.startTime, bootId: currentBootId() });
+    expect(await stopOrphanedProcesses(store, runId, new Set(), 1000)).toHaveLength(1);
+    await waitFor(() => (!isAlive(grandchild) ? true : undefined), 5000);
+  });
+
   it('stops the matching group, escalating to SIGKILL when SIGTERM is ignored', async () => {
     const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"], { detached: true, stdio: 'ignore' });
     children.push(child);
