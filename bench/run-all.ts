@@ -11,6 +11,7 @@ const benchmarks = [
   './cache.js',
   './cost.js',
   './safety.js',
+  './file-steps.js',
 ];
 for (const benchmark of benchmarks) {
   console.log(`\n## ${benchmark}`);

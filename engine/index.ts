@@ -23,11 +23,13 @@ export type { ResumeOptions, RunOptions, RunResult, StepResult, RunProgressEvent
 export { stepMachine } from './run/step-machine.js';
 
 // Step kinds: the contract, the registry, the built-ins.
-export type { StepKind, StepContext, StepEmittedEvent, StepServices, JsonSchema } from './steps/types.js';
+export type { StepKind, StepContext, StepEmittedEvent, StepServices, JsonSchema, ParameterRenderer } from './steps/types.js';
 export { StepKindRegistry, unsupportedRustchainKinds } from './steps/registry.js';
 export { builtinStepKinds } from './steps/builtin.js';
 export { defineStepKind } from './steps/define-step.js';
 export { resolveInWorkspace } from './steps/workspace-path.js';
+export { openInWorkspace } from './steps/safe-fs/workspace-walk.js';
+export type { OpenedInWorkspace, WalkOptions } from './steps/safe-fs/workspace-walk.js';
 export type { LlmService } from './steps/llm/llm-service.js';
 
 // Templates and conditions.

@@ -7,6 +7,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
 import { readRateLimit } from './rate-limit-headers.js';
 import { boundedText, defaultStreamLimits, resolveStreamLimits, responseTooLarge, type StreamLimits } from './stream-limits.js';
+import { scrubSecrets } from './secret-scrub.js';
 
 /** Pool settings; applied to pools created after the call. */
 export interface PoolSettings {
@@ -460,9 +461,5 @@ export function withoutSecrets(error: unknown, secrets: string[]): unknown {
   return error;
 }
 
-/** `text` with every secret (of at least 4 characters: shorter ones would mangle words) replaced. */
-export function scrubSecrets(text: string, secrets: string[]): string {
-  let result = text;
-  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  return result;
-}
+/** `text` with every secret replaced; see {@link scrubSecrets} in `secret-scrub.ts`. */
+export { scrubSecrets } from './secret-scrub.js';

@@ -119,3 +119,6 @@ export type {
   RuleSetting, SafetyConfig, SafetyLevel, TopicsConfig, CompiledRule, SafetyPolicy, StreamScanStep, MessageFinding, MessagesScan,
   SafetyStageOptions, JudgeModeratorOptions, ModerationVerdict, Moderator, OpenAiModeratorOptions, SafetyConfigIssue,
 } from './layer/safety/index.js';
+
+// Credential scrubbing by value (shared with the engine's step errors, audit rows, CLI and logs).
+export { scrubSecrets, credentialValues, isCredentialName, boundText, secretMask } from './secret-scrub.js';

@@ -14,6 +14,7 @@ import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import { builtinStepKinds } from '../steps/builtin.js';
 import { StepKindRegistry } from '../steps/registry.js';
 import { AuditStore } from '../store/index.js';
+import { processScrubber } from './scrubbed-output.js';
 
 /** Process exit codes of the `mission` command. */
 export const ExitCode = { succeeded: 0, failed: 1, invalid: 2, interrupted: 130, terminated: 143 } as const;
@@ -85,6 +86,8 @@ export function createLogger(requested: string | undefined): Logger {
     {
       level,
       redact: { paths: redactedPaths, censor: '[redacted]' },
+      // Paths catch known fields; credential values are masked wherever else they appear.
+      hooks: { streamWrite: (line: string) => processScrubber().text(line) },
     },
     destination({ fd: 2, sync: true }),
   );

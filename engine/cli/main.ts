@@ -13,6 +13,10 @@ import { registerProvidersCommand } from './providers-command.js';
 import { registerRunCommands } from './run-command.js';
 import { registerSafetyCommands } from './safety-command.js';
 import { registerSafetyReport } from './safety-report-command.js';
+import { installOutputScrubbing, processScrubber } from './scrubbed-output.js';
+
+// Before anything prints: no credential value of this environment reaches the terminal.
+installOutputScrubbing();
 
 const program = new Command('mission')
   .description('Run YAML missions — multi-step agent pipelines — with a tamper-evident audit trail.')
@@ -44,7 +48,7 @@ try {
     if (error.message) process.stderr.write(`${error.message}\n`);
     process.exitCode = error.exitCode;
   } else if (error instanceof CodedError) {
-    process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.stderr.write(`${error.code}: ${processScrubber().message(error.message)}\n`);
     process.exitCode = error.code === 'MISSION_ERR_INVALID' || error.code === 'MISSION_ERR_PREFLIGHT' ? ExitCode.invalid : ExitCode.failed;
   } else {
     process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);

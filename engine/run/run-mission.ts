@@ -12,6 +12,7 @@ import { missionSafetyFindings } from '../mission/safety-check.js';
 import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
+import { stopOrphanedProcesses } from './orphan-processes.js';
 import { liveOwnerPid } from './run-owner.js';
 import { RunSession, type RestoredState } from './run-session.js';
 import type { ResumeOptions, RunOptions, RunResult } from './run-types.js';
@@ -101,6 +102,8 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     type: 'mission-resume',
     data: { previousStatus: run.status, stepsKept: [...restored.succeeded.keys()] },
   });
+  // The dead owner's commands may still run; stop them before their steps run again.
+  await stopOrphanedProcesses(options.store, runId, new Set(restored.succeeded.keys()));
   return execute(loaded, { ...options, runId, workspace: run.workspace, vars: run.vars }, restored);
 }
 
@@ -140,6 +143,10 @@ async function execute(
       result.error = { code: (error as MissionError).code ?? MissionErrorCode.template, message: (error as Error).message };
     }
   }
+  // The outputs may quote an echoed credential; what is recorded and returned must not.
+  const scrubber = session.credentialScrubber;
+  result.outputs = scrubber.value(result.outputs);
+  if (result.error) result.error = { ...result.error, message: scrubber.message(result.error.message) };
   store.append(runId, {
     type: 'mission-end',
     // The error's message can quote inputs: it goes with the outputs into the erasable payload.

@@ -15,6 +15,7 @@ import { startTimer } from '../timer.js';
 import { sleep } from './abort.js';
 import { isRetryableFailure, retryDelayMs } from './retry-delay.js';
 import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
+import { createCredentialScrubber, type CredentialScrubber } from './credential-scrubber.js';
 import { asCodedError, runAttempt } from './step-attempt.js';
 import { advanceStep, initialStepSnapshot, stepStateOf, type StepMachineEvent, type StepSnapshot } from './step-machine.js';
 
@@ -63,6 +64,8 @@ export class RunSession {
   private readonly mission: MissionDefinition;
   private readonly store: AuditStore;
   private readonly logger: Logger;
+  /** Masks the environment's credential values in everything recorded or returned. */
+  private readonly scrubber: CredentialScrubber;
   private readonly steps = new Map<string, StepRuntime>();
   private readonly controller = new AbortController();
   private readonly scope: TemplateScope;
@@ -86,6 +89,7 @@ export class RunSession {
     this.store = settings.store;
     this.logger = settings.logger ?? pino({ level: 'silent' });
     const env = settings.env ?? process.env;
+    this.scrubber = createCredentialScrubber(env);
     this.scope = {
       steps: this.stepScope,
       vars: settings.vars,
@@ -231,7 +235,7 @@ export class RunSession {
         const before = step.snapshot.context.attempt;
         if (!this.canRetry(step, retryable)) return this.settle(step, { type: 'fail', retryable: false }, { error });
         const delayMs = retryDelayMs(step.definition.retry!, before, (error as { retryAfterMs?: number }).retryAfterMs);
-        this.transition(step, { type: 'fail', retryable: true }, { attempt: before, delayMs, error: error.toJSON() });
+        this.transition(step, { type: 'fail', retryable: true }, { attempt: before, delayMs, error: { ...error.toJSON(), message: this.scrubber.message(error.message) } });
         this.logger.info({ stepId: step.definition.id, attempt: before, delayMs, code: error.code }, 'step failed; retrying');
         try {
           await sleep(delayMs, this.controller.signal);
@@ -280,7 +284,8 @@ export class RunSession {
     if (step.result) return;
     const durationMs = step.startedAt === undefined ? 0 : Math.round(performance.now() - step.startedAt);
     const attempts = step.snapshot.context.attempt;
-    const error = detail.error ? { code: detail.error.code, message: detail.error.message } : undefined;
+    // Messages leave the run (audit, result, terminal): credentials masked, size bounded.
+    const error = detail.error ? { code: detail.error.code, message: this.scrubber.message(detail.error.message) } : undefined;
     this.transition(
       step,
       event,
@@ -295,7 +300,8 @@ export class RunSession {
       status: status as StepResult['status'],
       attempts,
       durationMs,
-      ...(output !== undefined ? { output } : {}),
+      // Later steps' templates read the real output (stepScope below); the result is shown and stored.
+      ...(output !== undefined ? { output: this.scrubber.value(output) } : {}),
       ...(error ? { error } : {}),
       ...(detail.reason ? { reason: detail.reason } : {}),
     };
@@ -355,11 +361,14 @@ export class RunSession {
     if (type) this.record({ type, stepId: step.definition.id, data }, payload);
   }
 
+  /** Appends an event to the audit chain (credential values masked) and tells the progress listener. */
   private record(event: RunProgressEvent, payload?: unknown): void {
-    // The listener sees the whole error; the chain only its code (see private-error.ts).
-    const audited = withPrivateError(event.data, payload);
-    this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: audited.data, payload: audited.payload });
-    this.notify(event);
+    // Credential values are masked everywhere; the listener sees the whole (masked) error, the chain
+    // only its code (see private-error.ts).
+    const recorded = { ...event, data: this.scrubber.value(event.data) };
+    const audited = withPrivateError(recorded.data, this.scrubber.value(payload));
+    this.store.append(this.settings.runId, { type: recorded.type, stepId: recorded.stepId, data: audited.data, payload: audited.payload });
+    this.notify(recorded);
   }
 
   /** Tells the progress listener; a broken display must not change the run's outcome. */
@@ -383,10 +392,13 @@ export class RunSession {
       attempt: step.snapshot.context.attempt,
       services: this.settings.services ?? {},
       emit: (emitted: StepEmittedEvent) => {
-        const { type, audit, payload, ...data } = emitted;
+        const { type, audit, payload, durable, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };
-        if (audit === false) this.notify(progress);
-        else this.record(progress, payload);
+        if (audit === false) this.notify({ ...progress, data: this.scrubber.value(data) });
+        else {
+          this.record(progress, payload);
+          if (durable) this.store.flush();
+        }
       },
     };
   }
@@ -405,9 +417,14 @@ export class RunSession {
       steps,
       outputs: {},
       durationMs: Math.round(durationMs),
-      ...(this.missionError ? { error: { code: this.missionError.code, message: this.missionError.message } } : {}),
+      ...(this.missionError ? { error: { code: this.missionError.code, message: this.scrubber.message(this.missionError.message) } } : {}),
       ...(cancelled ? { error: { code: MissionErrorCode.cancelled, message: 'the run was cancelled' } } : {}),
     };
+  }
+
+  /** The run's credential scrubber, for what the caller records or returns after the session. */
+  get credentialScrubber(): CredentialScrubber {
+    return this.scrubber;
   }
 
   /** The template scope after the run, for rendering the mission's `outputs`. */
