@@ -9,7 +9,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { DeadlineError, isContent } from './deadlines.js';
+import { AttemptDeadlines, DeadlineError, isContent } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
 import { rebuildError } from './rebuild-error.js';
@@ -67,6 +67,9 @@ class CallRun {
   private readonly changes: LlmEvent[] = [];
   /** Created only for calls with a signal: most calls have none. */
   private onAbort: (() => void) | undefined;
+  /** Counts attempts, so callbacks of an attempt that was given up (a deadline, a failover) are ignored. */
+  private attemptToken = 0;
+  private readonly deadlines: AttemptDeadlines;
 
   constructor(
     private readonly core: CallCore,
@@ -75,7 +78,9 @@ class CallRun {
     private readonly routeName: string | undefined,
     private readonly options: CallOptions | undefined,
     private readonly subscriber: Subscriber<LlmEvent>,
-  ) {}
+  ) {
+    this.deadlines = new AttemptDeadlines(core.clock, (error) => this.onDeadline(error));
+  }
 
   start(): void {
     const signal = this.options?.signal;
@@ -131,6 +136,7 @@ class CallRun {
   }
 
   private send(target: ResolvedTarget): void {
+    const token = ++this.attemptToken;
     this.attemptStartedAt = this.core.clock.now();
     this.firstContentAt = undefined;
     this.usageTokens = undefined;
@@ -143,24 +149,47 @@ class CallRun {
         routeName: this.routeName,
         adapter: this.core.adapterFor(target.provider),
         stages: this.core.attemptStages,
-        clock: this.core.clock,
-        deadlineAt: this.deadlineAt,
         options: this.options,
       });
     } catch (error) {
       return this.onFailure(target, asLlmError(error, target.provider));
     }
-    this.subscription = events.subscribe({
-      next: (event) => this.onEvent(target, event),
-      error: (error: unknown) => this.onFailure(target, asLlmError(error, target.provider)),
-      complete: () => this.onSuccess(target),
+    // Armed before subscribing: an adapter may answer synchronously.
+    this.deadlines.start(target.timeouts, this.deadlineAt, target.provider, target.model);
+    const subscription = events.subscribe({
+      next: (event) => {
+        if (token === this.attemptToken) this.onEvent(target, event);
+      },
+      error: (error: unknown) => {
+        if (token === this.attemptToken) this.onFailure(target, asLlmError(error, target.provider));
+      },
+      complete: () => {
+        if (token === this.attemptToken) this.onSuccess(target);
+      },
     });
-    if (this.finished) this.subscription.unsubscribe();
+    // Only the current attempt's subscription is kept (a synchronous failure may have started the next one).
+    if (token !== this.attemptToken || this.finished || subscription.closed) {
+      if (token !== this.attemptToken || this.finished) subscription.unsubscribe();
+      return;
+    }
+    this.subscription = subscription;
+  }
+
+  private onDeadline(error: DeadlineError): void {
+    const target = this.target;
+    if (this.finished || !target) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.attemptToken++;
+    subscription?.unsubscribe();
+    this.onFailure(target, error);
   }
 
   private onEvent(target: ResolvedTarget, event: LlmEvent): void {
     if (this.finished) return;
-    if (isContent(event)) {
+    const content = isContent(event);
+    this.deadlines.event(content);
+    if (content) {
       if (this.firstContentAt === undefined) this.firstContentAt = this.core.clock.now();
       this.contentStarted = true;
       if (event.type === 'text-delta') this.deliveredChars += event.text.length;
@@ -174,6 +203,8 @@ class CallRun {
 
   private onSuccess(target: ResolvedTarget): void {
     if (this.finished) return;
+    this.deadlines.stop();
+    this.subscription = undefined;
     this.releasePermit();
     const firstToken = this.firstContentAt === undefined ? undefined : this.firstContentAt - this.attemptStartedAt;
     this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, this.changes);
@@ -186,6 +217,7 @@ class CallRun {
 
   private onFailure(target: ResolvedTarget, error: LlmError, countsForHealth = true): void {
     if (this.finished) return;
+    this.deadlines.stop();
     this.subscription = undefined;
     this.releasePermit();
     const code = error.code;
@@ -283,6 +315,8 @@ class CallRun {
   }
 
   private cleanUp(): void {
+    this.deadlines.stop();
+    this.attemptToken++;
     if (this.onAbort) this.options?.signal?.removeEventListener('abort', this.onAbort);
     if (this.backoffTimer !== undefined) this.core.clock.clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
