@@ -37,6 +37,9 @@ const healthCodes = new Set<string>([
   LlmErrorCode.quotaExceeded,
 ]);
 
+/** Targets tracked at most: model names can come from mission input, so the map must not grow without end. */
+export const maxTrackedTargets = 1024;
+
 /** Smoothing of the latency and error-rate averages: recent calls weigh most. */
 const smoothing = 0.2;
 /** Deadline of one probe. */
@@ -178,10 +181,26 @@ export class HealthTracker {
   private entry(key: string, provider: string, model: string): TargetHealth {
     let health = this.targets.get(key);
     if (!health) {
+      if (this.targets.size >= maxTrackedTargets) this.forgetOne();
       health = new TargetHealth(provider, model);
       this.targets.set(key, health);
     }
     return health;
+  }
+
+  /** Forgets the oldest closed target (an open one still guards calls; if all are open, the oldest). */
+  private forgetOne(): void {
+    let victim: string | undefined;
+    for (const [key, health] of this.targets) {
+      if (health.state === 'closed') {
+        victim = key;
+        break;
+      }
+      victim ??= key;
+    }
+    if (victim === undefined) return;
+    this.cancelProbe(this.targets.get(victim)!);
+    this.targets.delete(victim);
   }
 
   private fail(health: TargetHealth, key: string, code: string, message: string, quota: boolean, events: LlmEvent[]): void {

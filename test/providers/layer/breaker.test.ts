@@ -189,3 +189,17 @@ describe('breaker in the layer', () => {
     llm.close();
   });
 });
+
+describe('bounds', () => {
+  it('tracks at most maxTrackedTargets targets, forgetting closed ones first', async () => {
+    const { maxTrackedTargets } = await import('../../../providers/layer/health.js');
+    const clock = new ManualClock();
+    const health = new HealthTracker(defaultHealth, clock, () => undefined, () => undefined);
+    const events: LlmEvent[] = [];
+    for (let index = 0; index < 3; index++) health.recordFailure('dead/m', 'dead', 'm', new LlmError(LlmErrorCode.server, 'down'), events);
+    for (let index = 0; index < maxTrackedTargets + 10; index++) health.recordSuccess(`p/m${index}`, 'p', `m${index}`, 10, events);
+    const snapshot = health.snapshot();
+    expect(Object.keys(snapshot)).toHaveLength(maxTrackedTargets);
+    expect(snapshot['dead/m'].circuit).toBe('open');
+  });
+});
