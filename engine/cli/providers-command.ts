@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { discoverProviders } from '../../providers/discovery.js';
 import type { DiscoveredProviderSummary } from '../../providers/discovery-registry.js';
 import { closePools } from '../../providers/http.js';
+import { wholeNumber } from './option-parsers.js';
 
 /** Registers `providers`. */
 export function registerProvidersCommand(program: Command): void {
@@ -12,9 +13,9 @@ export function registerProvidersCommand(program: Command): void {
     .command('providers')
     .description('list the LLM providers found in the environment and on this machine')
     .option('--json', 'print JSON')
-    .option('--timeout <ms>', 'how long to wait for each provider to answer', '3000')
-    .action(async (options: { json?: boolean; timeout: string }) => {
-      const timeout = Number(options.timeout);
+    .option('--timeout <ms>', 'how long to wait for each provider to answer, in milliseconds', wholeNumber({ min: 1, max: 600_000 }), 3000)
+    .action(async (options: { json?: boolean; timeout: number }) => {
+      const timeout = options.timeout;
       const discovery = await discoverProviders(process.env, { probe: true, probeTimeoutMs: Math.min(timeout, 1000), listModelsTimeoutMs: timeout });
       await closePools();
       const providers = discovery.toJSON();

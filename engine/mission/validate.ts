@@ -41,6 +41,44 @@ export function formatIssue(issue: ValidationIssue): string {
   return issue.hint ? `${head}\n  hint: ${issue.hint}` : head;
 }
 
+/** How many issues of one kind are printed before the rest are counted (`… and 99,999 more`). */
+export const issuesShownPerKind = 5;
+
+/**
+ * What makes two issues "the same" for collapsing: the message with quoted names blanked out, so
+ * 50,000 `unknown property 'k1'…'k50000'` warnings are one kind.
+ */
+function issueKind(issue: ValidationIssue): string {
+  return `${issue.severity ?? 'error'}|${issue.message.replace(/'[^']*'/g, "'…'").replace(/\d+/g, '#')}`;
+}
+
+/**
+ * Formats issues for a person: each as {@link formatIssue}, but past {@link issuesShownPerKind}
+ * issues of one kind, a single line counts the rest (`file: … and 49,995 more like 'unknown
+ * property …'`), so a hostile or generated file cannot flood the terminal.
+ */
+export function formatIssues(issues: readonly ValidationIssue[], shownPerKind = issuesShownPerKind): string[] {
+  const counts = new Map<string, { shown: number; hidden: number; first: ValidationIssue }>();
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const kind = issueKind(issue);
+    const count = counts.get(kind) ?? { shown: 0, hidden: 0, first: issue };
+    counts.set(kind, count);
+    if (count.shown < shownPerKind) {
+      count.shown++;
+      lines.push(formatIssue(issue));
+    } else {
+      count.hidden++;
+    }
+  }
+  for (const { hidden, first } of counts.values()) {
+    if (hidden === 0) continue;
+    const label = first.severity === 'warning' ? 'warning: ' : '';
+    lines.push(`${first.file}: ${label}… and ${hidden.toLocaleString('en-US')} more like "${first.message}"`);
+  }
+  return lines;
+}
+
 /** The issues that stop a mission from running (everything but warnings). */
 export function errorsOf(issues: ValidationIssue[]): ValidationIssue[] {
   return issues.filter((issue) => issue.severity !== 'warning');

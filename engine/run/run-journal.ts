@@ -1,0 +1,57 @@
+/**
+ * The run's journal: every step-machine transition and step event is appended to the audit chain
+ * and told to the progress listener. The one place that writes a run's events, so a new concern
+ * (the LLM layer's calls, budgets) records through it without knowing the scheduler.
+ */
+import type { Logger } from 'pino';
+import type { AuditStore } from '../store/index.js';
+import type { RunProgressEvent } from './run-types.js';
+import type { StepRuntime } from './step-runtime.js';
+import { advanceStep, stepStateOf, type StepMachineEvent } from './step-machine.js';
+
+/** Audit event names for the machine states a transition enters. */
+const eventForState: Record<string, string> = {
+  ready: 'step-ready',
+  running: 'step-start',
+  'retry-wait': 'step-retry',
+  'awaiting-approval': 'step-awaiting-approval',
+  succeeded: 'step-succeeded',
+  failed: 'step-failed',
+  skipped: 'step-skipped',
+  cancelled: 'step-cancelled',
+};
+
+/** Appends a run's events to the store and tells the progress listener. */
+export class RunJournal {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly runId: string,
+    private readonly logger: Logger,
+    private readonly onProgress?: (event: RunProgressEvent) => void,
+  ) {}
+
+  /** Advances the step's machine and audits the state it enters; a no-op when `event` does not apply. */
+  transition(step: StepRuntime, event: StepMachineEvent, data: Record<string, unknown> = {}, payload?: unknown): void {
+    const next = advanceStep(step.snapshot, event);
+    if (next === step.snapshot) return;
+    step.snapshot = next;
+    const type = eventForState[stepStateOf(next)];
+    if (type) this.record({ type, stepId: step.definition.id, data }, payload);
+  }
+
+  /** Appends an event (with an erasable payload) and tells the progress listener. */
+  record(event: RunProgressEvent, payload?: unknown): void {
+    this.store.append(this.runId, { type: event.type, stepId: event.stepId, data: event.data, payload });
+    this.notify(event);
+  }
+
+  /** Tells the progress listener only (step chatter such as streamed tokens); a broken display must not change the run's outcome. */
+  notify(event: RunProgressEvent): void {
+    if (!this.onProgress) return;
+    try {
+      this.onProgress(event);
+    } catch (error) {
+      this.logger.warn({ err: error, event: event.type }, 'the onProgress listener threw; ignored');
+    }
+  }
+}
