@@ -107,6 +107,11 @@ async function execute(
   const usesModels = mission.steps.some((step) => modelKinds.has(step.kind));
   const progress = live ? createProgressPrinter((text) => process.stderr.write(text), { ticking: true, columns: process.stderr.columns }) : undefined;
   try {
+    if (usesModels && logger.isLevelEnabled('debug')) {
+      // Provider requests with status and timing; the hook never sees headers, bodies or queries.
+      const { observeHttpExchanges } = await import('../../providers/http.js');
+      observeHttpExchanges((exchange) => logger.debug(exchange, 'provider request'));
+    }
     const services = usesModels ? await (await import('./services.js')).createStepServices(mission, controller.signal) : {};
     const result = await start({ store, logger, signal: controller.signal, services, onProgress: progress?.onEvent });
     progress?.stop();
@@ -119,7 +124,11 @@ async function execute(
     process.off('SIGTERM', onInterrupt);
     store.close();
     // Provider connection pools exist only when the LLM layer was loaded.
-    if (usesModels) await (await import('../../providers/http.js')).closePools();
+    if (usesModels) {
+      const http = await import('../../providers/http.js');
+      http.observeHttpExchanges(undefined);
+      await http.closePools();
+    }
   }
 }
 

@@ -26,6 +26,7 @@ export function validateMission(
   ];
   const seen = new Set<string>();
   return issues
+    .map(boundedIssue)
     .filter((issue) => {
       const key = `${issue.line}:${issue.column}:${issue.message}`;
       if (seen.has(key)) return false;
@@ -33,6 +34,21 @@ export function validateMission(
       return true;
     })
     .sort((left, right) => left.line - right.line || left.column - right.column);
+}
+
+/** Longest quoted value a message repeats from the file; a megabyte key or kind is cut to this. */
+const maxQuotedLength = 200;
+
+/** Cuts every quoted run longer than {@link maxQuotedLength} in a message or hint. */
+function boundedText(text: string): string {
+  if (text.length <= maxQuotedLength) return text;
+  return text.replace(/(['"])([^'"]{200,})\1/g, (_match, quote: string, inner: string) => `${quote}${inner.slice(0, maxQuotedLength - 3)}...${quote}`).slice(0, 4 * maxQuotedLength);
+}
+
+function boundedIssue(issue: ValidationIssue): ValidationIssue {
+  const message = boundedText(issue.message);
+  const hint = issue.hint === undefined ? undefined : boundedText(issue.hint);
+  return message === issue.message && hint === issue.hint ? issue : { ...issue, message, ...(hint === undefined ? {} : { hint }) };
 }
 
 /** `file:line:column: message`, with the hint on a second, indented line when there is one. */

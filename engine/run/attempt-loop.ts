@@ -34,6 +34,8 @@ export interface AttemptLoopInput {
   /** Milliseconds left before the mission's deadline; undefined when it has none. */
   remainingMs(): number | undefined;
   contextFor(signal: AbortSignal): StepContext;
+  /** See {@link import('./step-attempt.js').AttemptInput.onRendered}. */
+  onRendered?(parameters: Record<string, unknown>, index?: number): void;
 }
 
 /** Runs a started step's attempts until one succeeds, the policy gives up, or the run stops. */
@@ -51,6 +53,7 @@ export async function runAttempts(input: AttemptLoopInput): Promise<AttemptsOutc
         timeoutMs: input.timeoutMs,
         maxParallel: input.maxParallel,
         contextFor: input.contextFor,
+        onRendered: input.onRendered,
       });
     } catch (thrown) {
       const error = asCodedError(thrown);

@@ -21,14 +21,19 @@ const eventForState: Record<string, string> = {
   cancelled: 'step-cancelled',
 };
 
-/** Appends a run's events to the store and tells the progress listener. */
+/** Appends a run's events to the store and tells the progress listener (and, at `debug`, the log). */
 export class RunJournal {
+  /** Read once: the check would otherwise run for each of a large mission's 30,000 events. */
+  private readonly debug: boolean;
+
   constructor(
     private readonly store: AuditStore,
     private readonly runId: string,
     private readonly logger: Logger,
     private readonly onProgress?: (event: RunProgressEvent) => void,
-  ) {}
+  ) {
+    this.debug = logger.isLevelEnabled('debug');
+  }
 
   /** Advances the step's machine and audits the state it enters; a no-op when `event` does not apply. */
   transition(step: StepRuntime, event: StepMachineEvent, data: Record<string, unknown> = {}, payload?: unknown): void {
@@ -36,7 +41,10 @@ export class RunJournal {
     if (next === step.snapshot) return;
     step.snapshot = next;
     const type = eventForState[stepStateOf(next)];
-    if (type) this.record({ type, stepId: step.definition.id, data }, payload);
+    if (!type) return;
+    // Step start and end with attempts and timing: what someone debugging a run reads first.
+    if (this.debug) this.logger.debug({ stepId: step.definition.id, ...data }, type);
+    this.record({ type, stepId: step.definition.id, data }, payload);
   }
 
   /** Appends an event (with an erasable payload) and tells the progress listener. */

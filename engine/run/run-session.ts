@@ -16,11 +16,14 @@ import { runAttempts } from './attempt-loop.js';
 import { legacyValuesAfter } from './legacy-context.js';
 import { RunJournal } from './run-journal.js';
 import { RunScheduler } from './run-scheduler.js';
+import { secretValuesOf, withoutSecretValues } from './secret-values.js';
 import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
 import { asCodedError } from './step-attempt.js';
 import type { StepRuntime } from './step-runtime.js';
 
 const defaultStepTimeoutSeconds = 300;
+/** Rendered parameters are logged up to this many characters (a file's content can be megabytes). */
+const maxLoggedParameters = 2000;
 
 /** What a resumed run brings from its earlier life. */
 export interface RestoredState {
@@ -46,6 +49,8 @@ export class RunSession {
   private readonly stepScope: TemplateScope['steps'] = {};
   private readonly journal: RunJournal;
   private readonly scheduler: RunScheduler;
+  /** Logs rendered parameters at `debug`; undefined at quieter levels (rendering stays free). */
+  private readonly logRendered?: (step: StepRuntime, parameters: Record<string, unknown>, index?: number) => void;
   private missionError?: MissionError;
   private deadline?: number;
   private finish!: () => void;
@@ -69,6 +74,14 @@ export class RunSession {
       run: { id: settings.runId, workspace: settings.workspace },
       legacy: { ...(restored?.legacy ?? {}) },
     };
+    if (this.logger.isLevelEnabled('debug')) {
+      const secrets = secretValuesOf(env);
+      this.logRendered = (step, parameters, index) => {
+        const text = withoutSecretValues(JSON.stringify(parameters) ?? 'null', secrets);
+        const shown = text.length > maxLoggedParameters ? `${text.slice(0, maxLoggedParameters)}… (${text.length} characters)` : text;
+        this.logger.debug({ stepId: step.definition.id, ...(index === undefined ? {} : { index }), parameters: shown }, 'rendered parameters');
+      };
+    }
     const kept = new Map<string, StepResult>();
     for (const [id, step] of restored?.succeeded ?? []) {
       kept.set(id, { status: 'succeeded', output: step.output, attempts: step.attempts, durationMs: step.durationMs });
@@ -147,6 +160,7 @@ export class RunSession {
       maxParallel: this.mission.config.maxParallelSteps,
       remainingMs: () => (this.deadline === undefined ? undefined : Math.max(0, this.deadline - performance.now())),
       contextFor: (signal) => this.contextFor(step, kind, signal),
+      onRendered: this.logRendered && ((parameters, index) => this.logRendered!(step, parameters, index)),
     });
     if (outcome.status === 'aborted') return this.settleAborted(step);
     if (outcome.status === 'failed') return this.scheduler.settle(step, { type: 'fail', retryable: false }, { error: outcome.error });

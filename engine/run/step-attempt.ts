@@ -21,6 +21,8 @@ export interface AttemptInput {
   maxParallel: number;
   /** Builds the context handed to the step kind for this attempt. */
   contextFor(signal: AbortSignal): StepContext;
+  /** Told the rendered parameters before the kind runs (debug logging); `index` inside for_each. */
+  onRendered?(parameters: Record<string, unknown>, index?: number): void;
 }
 
 /** Runs one attempt; resolves to the step's output or rejects with a coded error. */
@@ -53,6 +55,7 @@ export async function runAttempt(input: AttemptInput): Promise<unknown> {
 
 function runOnce(input: AttemptInput, scope: TemplateScope, signal: AbortSignal): Promise<unknown> {
   const parameters = renderValue(input.step.parameters, scope) as Record<string, unknown>;
+  input.onRendered?.(parameters, scope.index);
   return input.kind.execute(parameters, input.contextFor(signal));
 }
 
