@@ -59,7 +59,7 @@ const redactedPaths = [...secretFields, ...secretHeaders.map((header) => `header
 
 /** A pino logger on stderr (never mixed into stdout, where `--json` output goes). */
 export function createLogger(requested: string | undefined): Logger {
-  const level = requested ?? process.env.MISSION_LOG_LEVEL ?? 'warn';
+  const level = requested || process.env.MISSION_LOG_LEVEL || 'warn';
   if (!logLevels.includes(level)) throw new CliExit(ExitCode.invalid, `unknown log level '${level}': use one of ${logLevels.join(', ')}`);
   return pino(
     {
