@@ -23,8 +23,8 @@ export type { CodedErrorOptions, LlmErrorCodeValue, LlmErrorDetails } from './er
 export { complete, eventStream, applyEvent, emptyResponse } from './observable.js';
 
 // Connections.
-export { configurePools, closePools, parseRetryAfter } from './http.js';
-export type { PoolSettings } from './http.js';
+export { configurePools, closePools, parseRetryAfter, observeHttpExchanges } from './http.js';
+export type { PoolSettings, HttpExchange } from './http.js';
 
 // Discovery.
 export { discoverProviders, requiredEnvFor, ProviderRegistry, defaultModels, providerCatalog } from './discovery.js';
