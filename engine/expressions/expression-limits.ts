@@ -11,6 +11,14 @@ export const maxExpressionLength = 4096;
 /** Deepest nesting of `()`, `[]` and `{}` inside one expression. */
 export const maxExpressionDepth = 32;
 
+/**
+ * Most operators (`.`, `|`, `+`, `&&`, `?`, … outside strings) in one expression. jexl builds and
+ * walks its syntax tree recursively, and a chain of 2,000 `.a` overflows the stack.
+ */
+export const maxExpressionOperators = 256;
+
+const operatorCharacters = new Set(['.', '[', '|', '+', '-', '*', '/', '%', '?', ':', '&', '=', '<', '>', '!', ',', '^']);
+
 /** What is wrong with an expression's size, with the offset (into the expression) where it shows. */
 export interface ExpressionLimitProblem {
   message: string;
@@ -26,9 +34,16 @@ export function expressionLimitProblem(expression: string): ExpressionLimitProbl
     return { message: `the expression is ${expression.length.toLocaleString('en-US')} characters long; at most ${maxExpressionLength.toLocaleString('en-US')} are allowed (compute large values in a step instead)`, offset: 0 };
   }
   let depth = 0;
+  let operators = 0;
   let quote: string | undefined;
   for (let index = 0; index < expression.length; index++) {
     const character = expression[index];
+    // A run of operator characters (`&&`, `==`, `|`) is one operator.
+    if (!quote && operatorCharacters.has(character) && !operatorCharacters.has(expression[index - 1])) {
+      if (++operators > maxExpressionOperators) {
+        return { message: `the expression has more than ${maxExpressionOperators} operators (member accesses, transforms, arithmetic); at most ${maxExpressionOperators} are allowed`, offset: index };
+      }
+    }
     if (quote) {
       if (character === '\\') index++;
       else if (character === quote) quote = undefined;

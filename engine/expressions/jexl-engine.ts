@@ -94,6 +94,8 @@ export function compileExpression(source: string): CompiledExpression {
   try {
     expression = jexl.compile(source);
   } catch (error) {
+    // The limits above keep jexl's recursion shallow; should one still overflow, it is a bound, not a crash.
+    if (error instanceof RangeError) throw new MissionError(MissionErrorCode.templateTooComplex, `the expression \`${excerpt(source)}\` is nested too deeply to parse`);
     throw new MissionError(
       MissionErrorCode.template,
       `cannot parse expression \`${excerpt(source)}\`: ${describeJexlError(error)}`,

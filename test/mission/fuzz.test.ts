@@ -37,7 +37,7 @@ const tricky = fc.constantFrom(
   '{{', '}}', '{{ steps.', '{{ vars.x | upper }}', '{{ ((((1)))) }}', `{{ ${'('.repeat(40)}1${')'.repeat(40)} }}`, '[', ']', '{', '}', ':', ': ', '- ',
   '\n', '\n  - ', '"', "'", '&a ', '*a', '!!binary ', '---\n', '...', '#', '\t', '\u0000', '\uFEFF', 'é', '🚀',
   'depends_on: [', 'step_type: noop', 'if: ', 'for_each: ', 'retry: {max_attempts: 3}', 'timeout_seconds: 0.001',
-  '9'.repeat(400), 'x'.repeat(5000), '{a}', '{previous_result}', '../../etc/passwd', '/etc/passwd', 'null', '~', '-1', '1e999',
+  '9'.repeat(400), 'x'.repeat(5000), `{{ vars${'.a'.repeat(300)} }}`, `{{ 1${' | upper'.repeat(300)} }}`, '{a}', '{previous_result}', '../../etc/passwd', '/etc/passwd', 'null', '~', '-1', '1e999',
 );
 
 type Mutation = { at: number; remove: number; insert: string };

@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { MissionError } from '../../engine/errors.js';
 import { compileExpression } from '../../engine/expressions/index.js';
-import { maxExpressionDepth, maxExpressionLength } from '../../engine/expressions/expression-limits.js';
+import { maxExpressionDepth, maxExpressionLength, maxExpressionOperators } from '../../engine/expressions/expression-limits.js';
 import { formatIssues, missionSchema, parseMission, validateMission } from '../../engine/mission/index.js';
 import { maxNestingDepth } from '../../engine/mission/nesting-limit.js';
 import { builtinStepKinds } from '../../engine/steps/builtin.js';
@@ -70,6 +70,11 @@ describe('expression bounds', () => {
     const expression = `${'('.repeat(maxExpressionDepth + 1)}1${')'.repeat(maxExpressionDepth + 1)}`;
     const issues = issuesOf(`${head}steps:\n  - id: a\n    step_type: noop\n    parameters: { message: "{{ ${expression} }}" }\n`);
     expect(issues[0]).toMatch(new RegExp(`^m\\.yaml:6:${28 + 3 + maxExpressionDepth + 1}: template too complex .*more than ${maxExpressionDepth} levels`));
+  });
+
+  it('refuses a chain of 2,000 member accesses (which overflowed the stack) with a coded error', () => {
+    expect(() => compileExpression(`vars${'.a'.repeat(2000)}`)).toThrow(expect.objectContaining({ code: 'MISSION_ERR_TEMPLATE_TOO_COMPLEX' }));
+    expect(compileExpression(`vars${'.a'.repeat(maxExpressionOperators)}`).evaluate({ vars: {} })).toBeUndefined();
   });
 
   it('accepts expressions within the limits, and does not count brackets inside strings', () => {
