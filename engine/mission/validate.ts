@@ -39,10 +39,16 @@ export function validateMission(
 /** Longest quoted value a message repeats from the file; a megabyte key or kind is cut to this. */
 const maxQuotedLength = 200;
 
-/** Cuts every quoted run longer than {@link maxQuotedLength} in a message or hint. */
+/** Longest message or hint; a longer one (a 5,000-step cycle) keeps its start and its end. */
+const maxMessageLength = 1000;
+
+/** Cuts every quoted run longer than {@link maxQuotedLength} in a message or hint, then the whole to {@link maxMessageLength}. */
 function boundedText(text: string): string {
   if (text.length <= maxQuotedLength) return text;
-  return text.replace(/(['"])([^'"]{200,})\1/g, (_match, quote: string, inner: string) => `${quote}${inner.slice(0, maxQuotedLength - 3)}...${quote}`).slice(0, 4 * maxQuotedLength);
+  const quotesCut = text.replace(/(['"])([^'"]{200,})\1/g, (_match, quote: string, inner: string) => `${quote}${inner.slice(0, maxQuotedLength - 3)}...${quote}`);
+  if (quotesCut.length <= maxMessageLength) return quotesCut;
+  const omitted = quotesCut.length - 900;
+  return `${quotesCut.slice(0, 600)} … (${omitted.toLocaleString('en-US')} characters) … ${quotesCut.slice(-300)}`;
 }
 
 function boundedIssue(issue: ValidationIssue): ValidationIssue {
