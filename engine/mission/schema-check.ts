@@ -34,7 +34,7 @@ let compiled: MissionValidator | undefined;
  */
 function missionValidator(): MissionValidator {
   if (compiled) return compiled;
-  if (typeof generated.validate === 'function' && generated.generatedFromSchema === JSON.stringify(missionSchemaJson)) {
+  if (typeof generated.validate === 'function' && generated.generatedFrom?.validate === JSON.stringify(missionSchemaJson)) {
     compiled = generated.validate as MissionValidator;
   } else {
     // Synchronous, and only on this path: ajv is CommonJS.

@@ -10,7 +10,10 @@ import { cliPath, repoRoot, tempDir } from './cli-harness.js';
 
 const recorder = path.join(repoRoot, 'test', 'fixtures', 'record-loaded-modules.mjs');
 
-/** Runs the CLI and returns the modules it loaded (paths under the repository, or package names). */
+/**
+ * Runs the CLI and returns the modules it loaded: paths under dist/, or for packages
+ * `name` and `name/path/in/package`.
+ */
 function loadedBy(args: string[]): { modules: string[]; status: number | null; stderr: string } {
   const cwd = tempDir();
   const list = path.join(cwd, 'loaded.txt');
@@ -23,8 +26,12 @@ function loadedBy(args: string[]): { modules: string[]; status: number | null; s
   const modules = readFileSync(list, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((url) => (url.includes('/node_modules/') ? url.split('/node_modules/')[1].split('/')[0] : url.slice(url.indexOf('/dist/') + 6)));
-  return { modules, status: child.status, stderr: child.stderr };
+    .flatMap((url) => {
+      if (!url.includes('/node_modules/')) return [url.slice(url.indexOf('/dist/') + 6)];
+      const inPackage = url.split('/node_modules/').pop()!;
+      return [inPackage.split('/')[0], inPackage];
+    });
+  return { modules: [...new Set(modules)], status: child.status, stderr: child.stderr };
 }
 
 const hello = path.join(repoRoot, 'missions', 'hello.yaml');
@@ -38,11 +45,12 @@ describe('each command loads only what it needs', () => {
     expect(heavy(modules, ['ajv', 'yaml', 'pino', 'better-sqlite3', 'rxjs', 'undici', 'xstate', 'jexl', 'engine/store', 'engine/run', 'providers/adapters', 'engine/cli/run-command'])).toEqual([]);
   });
 
-  it('validate loads the validator but neither the store, the logger nor the LLM layer', () => {
+  it("validate loads the schemas compiled ahead of time, not ajv's compiler, the store, the logger or the LLM layer", () => {
     const { modules, status, stderr } = loadedBy(['validate', hello]);
     expect(status, stderr).toBe(0);
-    expect(modules).toContain('ajv');
-    expect(heavy(modules, ['pino', 'better-sqlite3', 'rxjs', 'undici', 'engine/store', 'providers/adapters', 'providers/discovery', 'engine/steps/http'])).toEqual([]);
+    expect(modules).toContain('engine/mission/generated/mission-schema-validator.js');
+    expect(modules).toContain('yaml');
+    expect(heavy(modules, ['ajv/dist/core', 'ajv/dist/compile', 'ajv/dist/2020', 'pino', 'better-sqlite3', 'rxjs', 'undici', 'engine/store', 'providers/adapters', 'providers/discovery', 'engine/steps/http'])).toEqual([]);
   });
 
   it('run of a file-only mission loads the store but not the LLM layer or other step kinds', () => {
@@ -50,7 +58,7 @@ describe('each command loads only what it needs', () => {
     expect(status, stderr).toBe(0);
     expect(modules).toContain('better-sqlite3');
     expect(modules).toContain('engine/steps/create-file.js');
-    expect(heavy(modules, ['rxjs', 'undici', 'providers/adapters', 'providers/discovery', 'engine/steps/llm', 'engine/steps/http', 'engine/steps/csv'])).toEqual([]);
+    expect(heavy(modules, ['ajv/dist/compile', 'rxjs', 'undici', 'providers/adapters', 'providers/discovery', 'engine/steps/llm', 'engine/steps/http', 'engine/steps/csv'])).toEqual([]);
   });
 
   it('a command whose help is asked for is loaded for real (its options are listed)', () => {
