@@ -3,6 +3,7 @@
  * and ratios against baselines measured in the same process.
  */
 const benchmarks = [
+  './cli-startup.js',
   './engine-throughput.js',
   './audit-store.js',
   './providers-overhead.js',

@@ -13,7 +13,7 @@
 
 // Missions: load, validate, plan.
 export { loadMissionFile, parseMission } from './mission/load.js';
-export { validateMission, formatIssue, errorsOf } from './mission/validate.js';
+export { validateMission, formatIssue, formatIssues, errorsOf } from './mission/validate.js';
 export { planLevels } from './mission/plan.js';
 export type { LoadedMission, MissionDefinition, StepDefinition, MissionConfig, RetryPolicy, ValidationIssue, SourcePosition } from './mission/types.js';
 
@@ -41,7 +41,7 @@ export { AuditStore } from './store/index.js';
 export type { RunRecord, RunStatus, StoredEvent, VerifyReport, VerifyProblem, AppendInput, PayloadLookup, EventFilter } from './store/index.js';
 
 // Errors.
-export { MissionError, MissionErrorCode } from './errors.js';
+export { MissionError, MissionErrorCode, retryableByDefault } from './errors.js';
 export type { MissionErrorCodeValue } from './errors.js';
 export { CodedError, LlmError, LlmErrorCode } from '../providers/errors.js';
 

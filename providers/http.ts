@@ -76,14 +76,60 @@ export interface HttpResponse {
 }
 
 /**
+ * One provider request as debug logs see it: never headers, bodies or the query string, which
+ * carry credentials (Gemini's `?key=`) and prompts.
+ */
+export interface HttpExchange {
+  provider: string;
+  method: string;
+  /** Origin and path only. */
+  url: string;
+  /** The response status, when one arrived. */
+  status?: number;
+  /** Until the response headers (a streamed body is read later). */
+  durationMs: number;
+  /** The error code, when the request failed. */
+  error?: string;
+}
+
+let exchangeObserver: ((exchange: HttpExchange) => void) | undefined;
+
+/**
+ * Installs an observer told about every provider request once its response headers arrive or it
+ * fails (the CLI logs them at `--log-level debug`); `undefined` removes it. What it throws is ignored.
+ */
+export function observeHttpExchanges(observer: ((exchange: HttpExchange) => void) | undefined): void {
+  exchangeObserver = observer;
+}
+
+function tellObserver(request: HttpRequest, startedAt: number, outcome: { status?: number; error?: string }): void {
+  try {
+    exchangeObserver?.({
+      provider: request.provider,
+      method: request.method ?? 'POST',
+      url: `${request.url.origin}${request.url.pathname}`,
+      durationMs: Math.round(performance.now() - startedAt),
+      ...outcome,
+    });
+  } catch {
+    // A debug aid must never fail a request.
+  }
+}
+
+/**
  * Sends a request through the origin's pool. A non-2xx status is read and thrown as an
  * {@link LlmError}; transport faults become retryable connection or timeout errors.
  */
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  const startedAt = performance.now();
   try {
-    return await send(request);
+    const response = await send(request);
+    if (exchangeObserver) tellObserver(request, startedAt, { status: response.status });
+    return response;
   } catch (error) {
-    throw request.secrets ? withoutSecrets(error, request.secrets) : error;
+    const scrubbed = request.secrets ? withoutSecrets(error, request.secrets) : error;
+    if (exchangeObserver) tellObserver(request, startedAt, { status: (scrubbed as { status?: number }).status, error: (scrubbed as { code?: string }).code });
+    throw scrubbed;
   }
 }
 

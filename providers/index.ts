@@ -44,8 +44,8 @@ export type { PriceLookup } from './layer/routing.js';
 export { systemClock } from './layer/clock.js';
 
 // Connections.
-export { configurePools, closePools, parseRetryAfter } from './http.js';
-export type { PoolSettings } from './http.js';
+export { configurePools, closePools, parseRetryAfter, observeHttpExchanges } from './http.js';
+export type { PoolSettings, HttpExchange } from './http.js';
 
 // Discovery.
 export { discoverProviders, requiredEnvFor, ProviderRegistry, defaultModels, providerCatalog } from './discovery.js';

@@ -9,7 +9,8 @@ import { closePools } from '../../providers/http.js';
 import { mergeLlmConfig } from '../../providers/layer/config/merge-config.js';
 import { createLlm } from '../../providers/layer/create-llm.js';
 import { createRateLimiter } from '../../providers/layer/rate-limit/rate-limiter.js';
-import { configOptionFlags, configOptionHelp, loadProjectConfigOrExit } from './cli-context.js';
+import { wholeNumber } from './option-parsers.js';
+import { configOptionFlags, configOptionHelp, loadProjectConfigOrExit } from './project-config-option.js';
 import { describeTarget, targetReports } from './providers-health.js';
 
 /** Registers `providers`. */
@@ -18,10 +19,10 @@ export function registerProvidersCommand(program: Command): void {
     .command('providers')
     .description('list the LLM providers found in the environment and on this machine, and the health of each configured target')
     .option('--json', 'print JSON: {providers, targets}')
-    .option('--timeout <ms>', 'how long to wait for each provider to answer', '3000')
+    .option('--timeout <ms>', 'how long to wait for each provider to answer, in milliseconds', wholeNumber({ min: 1, max: 600_000 }), 3000)
     .option(configOptionFlags, configOptionHelp)
-    .action(async (options: { json?: boolean; timeout: string; config?: string }) => {
-      const timeout = Number(options.timeout);
+    .action(async (options: { json?: boolean; timeout: number; config?: string }) => {
+      const timeout = options.timeout;
       const project = await loadProjectConfigOrExit(options.config);
       const discovery = await discoverProviders(process.env, { probe: true, probeTimeoutMs: Math.min(timeout, 1000), listModelsTimeoutMs: timeout });
       await closePools();

@@ -13,8 +13,11 @@ import type { StepServices } from '../steps/types.js';
 const modelKinds = new Set(['llm', 'agent', 'chain']);
 
 /** Builds the services for a CLI run of `mission`. */
-export async function createStepServices(mission: MissionDefinition, signal?: AbortSignal, project?: ProjectConfig): Promise<StepServices> {
+export async function createStepServices(mission: MissionDefinition, signal?: AbortSignal, project?: ProjectConfig, databasePath?: string): Promise<StepServices> {
   if (!mission.steps.some((step) => modelKinds.has(step.kind))) return {};
   const discovery = await discoverProviders(process.env, { probe: true, probeKeyed: false, signal });
-  return { llm: createLlmService({ providers: discovery.registry, config: project?.llm, mission }) };
+  const onBudgetAlert = (alert: { bucket: string; percent: number; exhausted: boolean }): void => {
+    process.stderr.write(`budget ${alert.bucket}: ${alert.exhausted ? 'exhausted' : `${alert.percent} % spent`}\n`);
+  };
+  return { llm: createLlmService({ providers: discovery.registry, config: project?.llm, mission, stageDependencies: { databasePath, onBudgetAlert } }) };
 }

@@ -16,7 +16,8 @@ import { formatIssue } from '../mission/validate.js';
 import { missionConfigSchema, schemaAjv } from './schema-registry.js';
 
 /** The name the project file is looked for under in the working directory. */
-export const projectConfigFileName = 'mission.config.yaml';
+export { projectConfigFileName } from './project-config-name.js';
+import { projectConfigFileName } from './project-config-name.js';
 /** A project file larger than this is refused (it is configuration, not data). */
 export const maxProjectConfigBytes = 1024 * 1024;
 

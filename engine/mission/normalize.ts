@@ -19,6 +19,7 @@ export const defaultRetryPolicy: Readonly<RetryPolicy> = {
   backoffMultiplier: 2,
   maxDelayMs: 30_000,
   jitter: 0.2,
+  maxRetryAfterMs: 60_000,
 };
 
 type RawMap = Record<string, unknown>;
@@ -56,6 +57,7 @@ function normalizeRetry(value: unknown): RetryPolicy | undefined {
   if (typeof value.initial_delay_ms === 'number' && value.initial_delay_ms >= 0) policy.initialDelayMs = value.initial_delay_ms;
   if (typeof value.backoff_multiplier === 'number' && value.backoff_multiplier >= 1) policy.backoffMultiplier = value.backoff_multiplier;
   if (typeof value.max_delay_ms === 'number' && value.max_delay_ms >= 0) policy.maxDelayMs = value.max_delay_ms;
+  if (typeof value.max_retry_after_ms === 'number' && value.max_retry_after_ms >= 0) policy.maxRetryAfterMs = value.max_retry_after_ms;
   if (value.jitter === true) policy.jitter = defaultRetryPolicy.jitter;
   else if (value.jitter === false) policy.jitter = 0;
   else if (typeof value.jitter === 'number' && value.jitter >= 0 && value.jitter <= 1) policy.jitter = value.jitter;

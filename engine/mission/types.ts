@@ -13,7 +13,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Fraction of the delay randomised away (0 = none, 1 = full jitter). */
   jitter: number;
-  /** Error codes that may be retried; when absent, any error whose `isRetryable` is set, or any step error. */
+  /**
+   * Longest wait a Retry-After hint may ask for (default 60 s); a longer hint fails the step
+   * with `MISSION_ERR_RETRY_AFTER_TOO_LONG` instead of waiting.
+   */
+  maxRetryAfterMs: number;
+  /** Error codes that may be retried (among retryable errors); when absent, any retryable error. */
   retryOn?: string[];
 }
 

@@ -9,7 +9,7 @@ import { MissionError, MissionErrorCode } from '../errors.js';
 import { parseMission } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
 import { missionSafetyFindings } from '../mission/safety-check.js';
-import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
+import { errorsOf, formatIssues, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
 import { stopOrphanedProcesses } from './orphan-processes.js';
@@ -31,10 +31,12 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
   const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}), allowUnsafe: options.allowUnsafe });
   const issues = errorsOf(found);
   // Info, not warn: a caller that validated first (the CLI) has already shown them to the user.
-  for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.info(formatIssue(warning));
+  if (options.logger?.isLevelEnabled('info')) {
+    for (const line of formatIssues(found.filter((issue) => issue.severity === 'warning'))) options.logger.info(line);
+  }
   if (issues.length > 0) {
     throw Object.assign(
-      new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${issues.map(formatIssue).join('\n')}`),
+      new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${formatIssues(issues).join('\n')}`),
       { issues },
     );
   }

@@ -21,6 +21,8 @@ export interface AttemptInput {
   maxParallel: number;
   /** Builds the context handed to the step kind for this attempt. */
   contextFor(signal: AbortSignal): StepContext;
+  /** Told the rendered parameters before the kind runs (debug logging); `index` inside for_each. */
+  onRendered?(parameters: Record<string, unknown>, index?: number): void;
 }
 
 /** Runs one attempt; resolves to the step's output or rejects with a coded error. */
@@ -56,6 +58,7 @@ function runOnce(input: AttemptInput, scope: TemplateScope, signal: AbortSignal)
   const parameters = input.kind.renderParameters
     ? input.kind.renderParameters(input.step.parameters, parameterRenderer(scope, context))
     : (renderValue(input.step.parameters, scope) as Record<string, unknown>);
+  input.onRendered?.(parameters, scope.index);
   return input.kind.execute(parameters, context);
 }
 

@@ -3,7 +3,7 @@
  * the step with the output attached; connection failures, timeouts, 5xx and 429 are retryable.
  */
 import { request, type Dispatcher } from 'undici';
-import { flattenHeaders } from '../../providers/http.js';
+import { flattenHeaders, parseRetryAfter } from '../../providers/http.js';
 import { credentialValues } from '../../providers/secret-scrub.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
@@ -140,12 +140,15 @@ export const httpStep = defineStepKind<HttpParameters>({
     };
     if (!isExpected(response.statusCode, parameters.expected_status) && parameters.on_error !== 'continue') {
       const wanted = parameters.expected_status === undefined ? '2xx' : [parameters.expected_status].flat().join(' or ');
-      throw missionErrorWithOutput(
+      const error = missionErrorWithOutput(
         MissionErrorCode.httpStatus,
         `http: ${method} ${shownUrl} returned status ${response.statusCode}, expected ${wanted}`,
         output,
         { isRetryable: response.statusCode >= 500 || response.statusCode === 429 },
       );
+      // The step retry policy honours the server's Retry-After (within retry.max_retry_after_ms).
+      const retryAfterMs = response.statusCode === 429 || response.statusCode === 503 ? parseRetryAfter(responseHeaders) : undefined;
+      throw retryAfterMs === undefined ? error : Object.assign(error, { retryAfterMs });
     }
     return output;
   },

@@ -14,7 +14,10 @@ import { createTestContext, makeTempDirectory, removeTempDirectory } from '../st
 let workspace: string;
 const requests: LayerRequest[] = [];
 
-/** A model that answers every call at once with an empty text and no tool call. */
+/**
+ * A model that answers every call at once with an empty text and no tool call (the tests that
+ * only look at the request accept that with allow_empty_answer).
+ */
 const service: LlmService = {
   resolve: () => ({ provider: 'stub', model: 'stub-model' }),
   stream: (request) => {
@@ -36,7 +39,7 @@ function contextWithServices() {
 describe('agent without tools', () => {
   it('sends neither tools nor a tool choice (providers refuse a tool choice with no tools)', async () => {
     const { context } = contextWithServices();
-    const output = await agentStep.execute({ objective: 'think', tools: [] }, context);
+    const output = await agentStep.execute({ objective: 'think', tools: [], allow_empty_answer: true }, context);
     expect(output).toMatchObject({ iterations: 1 });
     expect(requests[0].tools).toBeUndefined();
     expect(requests[0].toolChoice).toBeUndefined();
@@ -47,7 +50,7 @@ describe('agent context_file', () => {
   it('gives the file text to the model with the objective', async () => {
     await writeFile(path.join(workspace, 'brief.txt'), 'the brief');
     const { context } = contextWithServices();
-    await agentStep.execute({ objective: 'do it', context_file: 'brief.txt' }, context);
+    await agentStep.execute({ objective: 'do it', context_file: 'brief.txt', allow_empty_answer: true }, context);
     expect(requests[0].messages[1].content).toContain('the brief');
   });
 

@@ -23,6 +23,8 @@ export interface AgentStepParameters extends ModelCallParameters {
   context_file?: string;
   tools?: string[];
   max_iterations?: number;
+  /** Accept a final answer with no text (default false: an empty answer fails the step). */
+  allow_empty_answer?: boolean;
 }
 
 /** Tools an agent gets when the mission names none: they read, they never write or run. */
@@ -45,6 +47,7 @@ export const agentStep: StepKind<AgentStepParameters> = {
         context_file: { type: 'string', description: 'a workspace file whose text the agent is given as context' },
         tools: { type: 'array', items: { type: 'string' }, description: `step kinds the agent may call (default: ${defaultAgentTools.join(', ')})` },
         max_iterations: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+        allow_empty_answer: { type: 'boolean', default: false, description: 'accept a final answer with no text (by default it fails the step with MISSION_ERR_EMPTY_ANSWER)' },
         ...modelParameterSchema,
       },
       additionalProperties: false,
@@ -93,6 +96,14 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
     messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls, ...(response.signature ? { signature: response.signature } : {}) });
     context.emit({ type: 'agent-turn', iteration, toolCalls: response.toolCalls.map((call) => call.name), finishReason: response.finishReason });
     if (response.toolCalls.length === 0) {
+      // An answer of nothing is almost always a model or provider fault, not a result to pass on.
+      if (response.content.trim() === '' && parameters.allow_empty_answer !== true) {
+        throw new MissionError(
+          MissionErrorCode.emptyAnswer,
+          `agent '${name}' gave an empty final answer (no text and no tool call) after ${iteration} ${iteration === 1 ? 'turn' : 'turns'}; set allow_empty_answer: true if that is acceptable`,
+          { isRetryable: true },
+        );
+      }
       return { agent_name: name, objective: parameters.objective, response: response.content, ...servedBy(choice, response), usage, iterations: iteration, tool_calls: toolLog };
     }
     for (const call of response.toolCalls) {

@@ -10,7 +10,7 @@ import { createLlm, type Llm } from '../../../providers/layer/create-llm.js';
 import { createRateLimiter } from '../../../providers/layer/rate-limit/rate-limiter.js';
 import type { CallStage, LayerClock, RateLimiter } from '../../../providers/layer/stage.js';
 import type { MissionDefinition } from '../../mission/types.js';
-import { stagesFromConfig } from './llm-stages.js';
+import { stagesFromConfig, type StageDependencies } from './llm-stages.js';
 import { llmServiceFromLlm, type LlmService } from './llm-service.js';
 import { StepAuditSink } from './step-audit-sink.js';
 
@@ -29,6 +29,8 @@ export interface CreateLlmServiceOptions {
   /** Extra stages, after those the configuration turns on. */
   stages?: CallStage[];
   clock?: LayerClock;
+  /** The run database (ledger, budgets, cache) and what else the policy stages need. */
+  stageDependencies?: StageDependencies;
 }
 
 /** The LLM service for a run: the layer configured as the mission and the project say. */
@@ -37,15 +39,23 @@ export function createLlmService(options: CreateLlmServiceOptions): LlmService {
   const config = mergeLlmConfig(options.config, options.mission?.llm);
   const sink = new StepAuditSink();
   const rateLimiter = options.rateLimiter ?? createRateLimiter({ limits: config.limits, clock: options.clock });
+  const policies = stagesFromConfig(config, { clock: options.clock, ...options.stageDependencies });
   const llm = createLlm({
     config,
     providers: options.providers,
     rateLimiter,
     sink,
     clock: options.clock,
-    stages: [...stagesFromConfig(config), ...(options.stages ?? [])],
+    stages: [...policies.stages, ...(options.stages ?? [])],
   });
-  return llmServiceFromLlm(llm, { registry: options.providers, sink });
+  const service = llmServiceFromLlm(llm, { registry: options.providers, sink });
+  return {
+    ...service,
+    close() {
+      service.close?.();
+      policies.close();
+    },
+  };
 }
 
 /** The LLM service over a provider registry with the default configuration (what tests and simple embedders use). */
