@@ -29,8 +29,12 @@ import { pendingPayloadKey, writeBatch, type Head, type PendingEvent, type Pendi
 
 /** Pending appends beyond which `append()` writes the batch before adding more. */
 const batchLimit = 512;
-/** The largest payload (characters of canonical JSON) one event may carry: 64 Mi. */
-const maxPayloadChars = 64 * 1024 * 1024;
+/**
+ * The largest payload (characters of canonical JSON) one event may carry: 256 Mi. Room for the
+ * largest file `read_file` reads (50 MB) even when escaping multiplies it, well under SQLite's
+ * default 1e9-byte value limit.
+ */
+const defaultMaxPayloadChars = 256 * 1024 * 1024;
 /** How long a writer waits for another process's transaction before giving up. */
 const busyTimeoutMs = 5_000;
 
@@ -41,6 +45,8 @@ export interface AuditStoreOptions {
    * as no key. The key is held as a `KeyObject` and never written anywhere.
    */
   auditKey?: string;
+  /** The largest payload one event may carry, in characters of canonical JSON (default 256 Mi). */
+  maxPayloadChars?: number;
 }
 
 /** What {@link AuditStore.createRun} needs. */
@@ -71,13 +77,15 @@ export class AuditStore {
   readonly #signer: RunSigner;
   /** Where the database lives, for messages. */
   readonly #path: string;
+  readonly #maxPayloadChars: number;
   #scheduled: NodeJS.Immediate | undefined;
   /** An error from a background write that no caller has seen yet. */
   #backgroundError: unknown;
   readonly #exitHook: ExitFlushable = { flushAtExit: () => this.#writePending() };
   #closed = false;
 
-  private constructor(database: Database.Database, key: KeyObject | undefined, statements: Statements, path: string) {
+  private constructor(database: Database.Database, key: KeyObject | undefined, statements: Statements, path: string, maxPayloadChars: number) {
+    this.#maxPayloadChars = maxPayloadChars;
     this.#database = database;
     this.#key = key;
     this.#signer = new RunSigner(key, statements);
@@ -109,7 +117,7 @@ export class AuditStore {
       migrate(database, { signStoreHead: signHead });
       assertSchemaIntact(database, path);
       if (key !== undefined) signUpgradedStoreHead(database, signHead);
-      return new AuditStore(database, key, openStatements(database), path);
+      return new AuditStore(database, key, openStatements(database), path, options.maxPayloadChars ?? defaultMaxPayloadChars);
     } catch (error) {
       database.close();
       throw classifyStoreError(error, path, 'Could not open the audit store');
@@ -189,10 +197,10 @@ export class AuditStore {
     if (input.payload !== undefined) {
       payloadText = canonicalJson(input.payload);
       // Checked before anything is chained, so a refused payload leaves no half-written event.
-      if (payloadText.length > maxPayloadChars) {
+      if (payloadText.length > this.#maxPayloadChars) {
         throw new MissionError(
           MissionErrorCode.auditStore,
-          `The payload of a "${input.type}" event is ${payloadText.length} characters of JSON; the audit store keeps at most ${maxPayloadChars} per event.`,
+          `The payload of a "${input.type}" event is ${payloadText.length} characters of JSON; the audit store keeps at most ${this.#maxPayloadChars} per event.`,
         );
       }
       payloadHash = sha256Hex(payloadText);

@@ -24,7 +24,7 @@ async function runHello(cwd: string, who: string): Promise<string> {
   return JSON.parse(outcome.stdout).runId as string;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -146,3 +146,17 @@ steps:
     expect(storeBytes()).not.toContain('input-secret-5150');
   });
 });
+
+describe('payload size', () => {
+  it('refuses a payload over the bound with a typed error, chaining nothing', () => {
+    const store = AuditStore.open(temporary.file, { maxPayloadChars: 100 });
+    createSampleRun(store, 'r');
+    expect(() => store.append('r', { type: 'step-succeeded', payload: { output: 'x'.repeat(200) } })).toThrow(
+      expect.objectContaining({ code: 'MISSION_ERR_AUDIT_STORE', message: expect.stringContaining('at most 100') }),
+    );
+    store.append('r', { type: 'step-succeeded', payload: { output: 'small' } });
+    expect(store.events('r').map((event) => event.index)).toEqual([0]);
+    expect(store.verify().ok).toBe(true);
+    store.close();
+  });
+});

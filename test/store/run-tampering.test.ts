@@ -17,10 +17,10 @@ let temporary: ReturnType<typeof temporaryFolder>;
 /** A run recorded the way the engine records one; `end` set means it finished with that status. */
 function engineRun(store: AuditStore, runId: string, end?: 'succeeded' | 'failed', startedAt?: Date): void {
   const vars = { who: `person of ${runId}` };
-  store.createRun({ runId, missionName: 'tiny', missionFile: 'tiny.yaml', missionSource, vars, workspace: '/work', ...(startedAt ? { startedAt } : {}) });
+  store.createRun({ runId, missionName: 'tiny', missionFile: 'tiny.yaml', missionSource, vars, workspace: temporary.folder, ...(startedAt ? { startedAt } : {}) });
   store.append(runId, {
     type: 'mission-start',
-    data: { missionName: 'tiny', missionFile: 'tiny.yaml', missionHash: sha256Hex(missionSource), stepCount: 1, workspace: '/work' },
+    data: { missionName: 'tiny', missionFile: 'tiny.yaml', missionHash: sha256Hex(missionSource), stepCount: 1, workspace: temporary.folder },
     payload: { vars },
   });
   store.append(runId, { type: 'step-start', stepId: 'a', data: { attempt: 1 } });
@@ -93,7 +93,7 @@ describe('run rows are covered by the signature', () => {
   it.each([
     ['ended_at', "UPDATE runs SET ended_at = '2030-01-01T00:00:00.000Z' WHERE run_id = 'first'", 'first'],
     ['owner', "UPDATE runs SET owner = 'elsewhere:1' WHERE run_id = 'killed'", 'killed'],
-    ['workspace and mission file', "UPDATE runs SET workspace = '/tmp', mission_file = 'other.yaml' WHERE run_id = 'last'", 'last'],
+    ['workspace and mission file', "UPDATE runs SET workspace = 'elsewhere', mission_file = 'other.yaml' WHERE run_id = 'last'", 'last'],
   ])('%s edited', (_what, sql, runId) => {
     expect(verifyAfter((database) => database.prepare(sql).run()).problem).toMatchObject({ runId, reason: expect.stringContaining('signature') });
   });
