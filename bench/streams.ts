@@ -75,13 +75,14 @@ async function memoryUnderLoad(): Promise<void> {
     `${streams} concurrent streams × ${deltas} deltas, produced ${batch} every ${produceIntervalMs} ms, consumed ${consumeEvery} every ${consumeSleepMs} ms (10× slower); each client in its own process`,
   );
   printTable(
-    ['client', 'peak RSS MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'RSS − bare MB', 'wall s'],
+    ['client', 'peak RSS MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'peak buffers MB', 'RSS − bare MB', 'wall s'],
     results.map((result) => [
       result.mode,
       megabytes(result.peakRssBytes),
       megabytes(result.peakRssBytes - result.baselineRssBytes),
       megabytes(result.peakHeapBytes),
       megabytes(result.peakHeapBytes - result.baselineHeapBytes),
+      megabytes(result.peakBufferBytes),
       megabytes(result.peakRssBytes - bare.peakRssBytes),
       (result.elapsedMs / 1000).toFixed(1),
     ]),

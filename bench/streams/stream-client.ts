@@ -63,14 +63,15 @@ async function viaUndici(pool: Pool): Promise<number> {
   let deltas = 0;
   let carry = '';
   for await (const chunk of response.body) {
-    // Count the frames the chunk holds, as the consumer's unit of work (a marker may straddle chunks).
+    // The consumer works frame by frame, as the layer's consumers work event by event, so that
+    // both hold the same amount of unconsumed data (a marker may straddle chunks).
     const text = carry + (chunk as Buffer).toString('latin1');
-    let frames = 0;
-    for (let index = text.indexOf('data: '); index !== -1; index = text.indexOf('data: ', index + 6)) frames++;
+    for (let index = text.indexOf('data: '); index !== -1; index = text.indexOf('data: ', index + 6)) {
+      deltas++;
+      const busy = consume(1);
+      if (busy) await busy;
+    }
     carry = text.slice(-5);
-    deltas += frames;
-    const busy = consume(frames);
-    if (busy) await busy;
   }
   return deltas - 2; // The finish frame and [DONE].
 }
