@@ -81,13 +81,16 @@ export function eventStream(
             const pending = demand();
             if (pending) {
               watchdog.pause();
-              await pending;
+              // A cancelled call must not wait on a consumer that may never ask again.
+              await untilDemandOrAbort(pending, controller.signal);
               watchdog.resume();
-              if (subscriber.closed || failure) break;
+              if (subscriber.closed || failure || controller.signal.aborted) break;
             }
           }
         }
         if (failure) throw failure;
+        // Cancelled while waiting for the consumer: that is not a completed answer.
+        if (controller.signal.aborted) throw new LlmError(LlmErrorCode.aborted, `${provider} call was cancelled`, { provider });
         finished = true;
         if (!subscriber.closed) subscriber.complete();
       } catch (error) {
@@ -103,6 +106,20 @@ export function eventStream(
       callerSignal?.removeEventListener('abort', onCallerAbort);
       if (!finished && !controller.signal.aborted) controller.abort();
     };
+  });
+}
+
+/** Resolves when the consumer asks for more or `signal` aborts, whichever comes first. */
+function untilDemandOrAbort(pending: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    pending.then(settle, settle);
   });
 }
 
