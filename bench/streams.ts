@@ -75,15 +75,41 @@ async function memoryUnderLoad(): Promise<void> {
     `${streams} concurrent streams × ${deltas} deltas, produced ${batch} every ${produceIntervalMs} ms, consumed ${consumeEvery} every ${consumeSleepMs} ms (10× slower); each client in its own process`,
   );
   printTable(
-    ['client', 'peak RSS MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'RSS − bare MB', 'wall s'],
+    ['client', 'peak RSS MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'peak buffers MB', 'RSS − bare MB', 'wall s'],
     results.map((result) => [
       result.mode,
       megabytes(result.peakRssBytes),
       megabytes(result.peakRssBytes - result.baselineRssBytes),
       megabytes(result.peakHeapBytes),
       megabytes(result.peakHeapBytes - result.baselineHeapBytes),
+      megabytes(result.peakBufferBytes),
       megabytes(result.peakRssBytes - bare.peakRssBytes),
       (result.elapsedMs / 1000).toFixed(1),
+    ]),
+  );
+}
+
+async function pausedStreams(): Promise<void> {
+  const { child, port } = await startServer([deltas, batch, produceIntervalMs]);
+  const results: StreamClientResult[] = [];
+  try {
+    for (const mode of ['undici-paused', 'layer-pull-paused', 'layer-observable-paused']) results.push(await runClient(mode, port));
+  } finally {
+    await stopServer(child);
+  }
+  const [bare] = results;
+  const perStream = (bytes: number): string => ((bytes / streams) / 1024).toFixed(0);
+  console.log(`\n${streams} streams whose consumers stop pulling after their first events: live memory after GC, 1.5 s later`);
+  printTable(
+    ['client', 'RSS MB', 'RSS growth MB', 'heap growth MB', 'buffers MB', 'growth KB/stream', 'RSS − bare MB'],
+    results.map((result) => [
+      result.mode.replace('-paused', ''),
+      megabytes(result.peakRssBytes),
+      megabytes(result.peakRssBytes - result.baselineRssBytes),
+      megabytes(result.peakHeapBytes - result.baselineHeapBytes),
+      megabytes(result.peakBufferBytes),
+      perStream(result.peakRssBytes - result.baselineRssBytes),
+      megabytes(result.peakRssBytes - bare.peakRssBytes),
     ]),
   );
 }
@@ -105,4 +131,5 @@ async function chunkOverhead(): Promise<void> {
 }
 
 await memoryUnderLoad();
+await pausedStreams();
 await chunkOverhead();

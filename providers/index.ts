@@ -43,6 +43,18 @@ export type { CircuitState } from './layer/circuit-machine.js';
 export type { PriceLookup } from './layer/routing.js';
 export { systemClock } from './layer/clock.js';
 
+// Streams: the pull form, recovery, input bounds.
+export { pullEvents, defaultHighWaterMark } from './layer/stream/pull-events.js';
+export type { PullEventsOptions, PullCallOptions } from './layer/stream/pull-events.js';
+export { createStreamRecoveryStage } from './layer/stream/recovery-stage.js';
+export type { StreamRecoveryOptions } from './layer/stream/recovery-stage.js';
+export { recoveryPolicyFor, defaultMaxResumes } from './layer/stream/recovery-policy.js';
+export type { RecoveryPolicy } from './layer/stream/recovery-policy.js';
+export { continuationRequest, supportsAssistantPrefill, continuationInstruction } from './layer/stream/continuation.js';
+export { streamLimitsFromConfig } from './layer/stream/limits-config.js';
+export { defaultStreamLimits, resolveStreamLimits } from './stream-limits.js';
+export type { StreamLimits, ResolvedStreamLimits } from './stream-limits.js';
+
 // Connections.
 export { configurePools, closePools, parseRetryAfter, observeHttpExchanges } from './http.js';
 export type { PoolSettings, HttpExchange } from './http.js';

@@ -4,6 +4,7 @@
  */
 import { Observable, lastValueFrom, reduce } from 'rxjs';
 import { LlmError, LlmErrorCode } from './errors.js';
+import { IdleWatchdog } from './idle-watchdog.js';
 import { boundedText, resolveStreamLimits, responseTooLarge } from './stream-limits.js';
 import { emptyUsage, type CallOptions, type LlmEvent, type LlmResponse } from './types.js';
 
@@ -81,13 +82,16 @@ export function eventStream(
             const pending = demand();
             if (pending) {
               watchdog.pause();
-              await pending;
+              // A cancelled call must not wait on a consumer that may never ask again.
+              await untilDemandOrAbort(pending, controller.signal);
               watchdog.resume();
-              if (subscriber.closed || failure) break;
+              if (subscriber.closed || failure || controller.signal.aborted) break;
             }
           }
         }
         if (failure) throw failure;
+        // Cancelled while waiting for the consumer: that is not a completed answer.
+        if (controller.signal.aborted) throw new LlmError(LlmErrorCode.aborted, `${provider} call was cancelled`, { provider });
         finished = true;
         if (!subscriber.closed) subscriber.complete();
       } catch (error) {
@@ -103,6 +107,20 @@ export function eventStream(
       callerSignal?.removeEventListener('abort', onCallerAbort);
       if (!finished && !controller.signal.aborted) controller.abort();
     };
+  });
+}
+
+/** Resolves when the consumer asks for more or `signal` aborts, whichever comes first. */
+function untilDemandOrAbort(pending: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    pending.then(settle, settle);
   });
 }
 
@@ -129,65 +147,6 @@ function typedError(provider: string, error: unknown, signal: AbortSignal): LlmE
 function bounded(error: LlmError, maxChars: number): LlmError {
   if (error.message.length > maxChars) error.message = boundedText(error.message, maxChars);
   return error;
-}
-
-/**
- * One timer per stream, not one per chunk: it fires at most once per idle period and, when the
- * stream made progress meanwhile, re-arms for the rest of the period.
- */
-class IdleWatchdog {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastProgress = 0;
-  private paused = false;
-  private running = false;
-  private stopped = false;
-
-  constructor(
-    private readonly idleMs: number,
-    private readonly onIdle: () => void,
-  ) {}
-
-  /** Marks progress; the first call starts the watch. */
-  progress(): void {
-    this.lastProgress = Date.now();
-    if (this.running || this.stopped) return;
-    this.running = true;
-    this.arm(this.idleMs);
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.progress();
-  }
-
-  stop(): void {
-    this.running = false;
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private arm(ms: number): void {
-    this.timer = setTimeout(() => this.check(), ms);
-    // A stalled stream must not keep a process alive on its own.
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  private check(): void {
-    this.timer = undefined;
-    if (!this.running) return;
-    const silent = Date.now() - this.lastProgress;
-    if (this.paused || silent < this.idleMs) {
-      this.arm(this.paused ? this.idleMs : this.idleMs - silent);
-      return;
-    }
-    this.stop();
-    this.onIdle();
-  }
 }
 
 /** Folds one event into a response under construction. */

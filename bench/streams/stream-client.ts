@@ -4,7 +4,9 @@
  * one client (argument `mode`):
  * - `undici`: bare undici body streaming (the floor);
  * - `layer-pull`: the layer's pull form, `llm.events()`;
- * - `layer-observable`: the layer's Observable form, its events queued for the slow consumer.
+ * - `layer-observable`: the layer's Observable form, its events queued for the slow consumer;
+ * - `…-paused` (`undici-paused`, `layer-pull-paused`, `layer-observable-paused`): every stream
+ *   stops being consumed after its first events; live memory after GC is reported instead of peaks.
  * Arguments: `mode port streams deltas consumeEvery consumeSleepMs`. Prints one JSON line.
  */
 import { Pool } from 'undici';
@@ -63,14 +65,15 @@ async function viaUndici(pool: Pool): Promise<number> {
   let deltas = 0;
   let carry = '';
   for await (const chunk of response.body) {
-    // Count the frames the chunk holds, as the consumer's unit of work (a marker may straddle chunks).
+    // The consumer works frame by frame, as the layer's consumers work event by event, so that
+    // both hold the same amount of unconsumed data (a marker may straddle chunks).
     const text = carry + (chunk as Buffer).toString('latin1');
-    let frames = 0;
-    for (let index = text.indexOf('data: '); index !== -1; index = text.indexOf('data: ', index + 6)) frames++;
+    for (let index = text.indexOf('data: '); index !== -1; index = text.indexOf('data: ', index + 6)) {
+      deltas++;
+      const busy = consume(1);
+      if (busy) await busy;
+    }
     carry = text.slice(-5);
-    deltas += frames;
-    const busy = consume(frames);
-    if (busy) await busy;
   }
   return deltas - 2; // The finish frame and [DONE].
 }
@@ -122,6 +125,67 @@ async function viaObservable(llm: ReturnType<typeof createLlm>): Promise<number>
   }
 }
 
+/**
+ * Paused streams: each call reads its first events, then its consumer stops pulling. After
+ * `settleMs` the live memory (after a full GC) is what the client holds for streams it is not
+ * reading: socket and body buffers, and whatever the client read ahead.
+ */
+async function paused(origin: string): Promise<{ liveRss: number; liveHeap: number; liveBuffers: number }> {
+  const settleMs = 1500;
+  const release: (() => void)[] = [];
+  const holds: Promise<void>[] = [];
+  const waitForRelease = (): Promise<void> => new Promise((resolve) => release.push(resolve));
+  let close = async (): Promise<void> => undefined;
+  if (mode === 'undici-paused') {
+    const pool = new Pool(origin, { connections: streams + 8 });
+    for (let index = 0; index < streams; index++) {
+      holds.push(
+        (async () => {
+          const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const chunks = response.body[Symbol.asyncIterator]();
+          await chunks.next();
+          await waitForRelease();
+          await chunks.return?.();
+        })(),
+      );
+    }
+    close = () => pool.close();
+  } else {
+    const adapter = createOpenAIAdapter({ apiKey: 'sk-bench-0123456789', baseUrl: `${origin}/v1` });
+    const llm = createLlm({ providers: { openai: adapter } });
+    const request = { provider: 'openai', model: 'm', messages: [{ role: 'user' as const, content: 'Stream.' }] };
+    for (let index = 0; index < streams; index++) {
+      holds.push(
+        (async () => {
+          if (mode === 'layer-pull-paused') {
+            const events = llm.events(request)[Symbol.asyncIterator]();
+            for (let pulled = 0; pulled < 20; pulled++) await events.next();
+            await waitForRelease();
+            await events.return?.();
+          } else {
+            const kept: LlmEvent[] = [];
+            const subscription = llm.stream(request).subscribe({ next: (event) => kept.push(event), error: () => undefined });
+            await waitForRelease();
+            subscription.unsubscribe();
+            kept.length = 0;
+          }
+        })(),
+      );
+    }
+    close = async () => {
+      llm.close();
+      await closePools();
+    };
+  }
+  await sleep(settleMs);
+  globalThis.gc?.();
+  const live = process.memoryUsage();
+  for (const resolve of release) resolve();
+  await Promise.all(holds);
+  await close();
+  return { liveRss: live.rss, liveHeap: live.heapUsed, liveBuffers: live.arrayBuffers };
+}
+
 async function main(): Promise<void> {
   globalThis.gc?.();
   await sleep(50);
@@ -129,6 +193,22 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 10);
   const origin = `http://127.0.0.1:${port}`;
   const started = performance.now();
+  if (mode.endsWith('-paused')) {
+    clearInterval(sampler);
+    const live = await paused(origin);
+    const result: StreamClientResult = {
+      mode,
+      baselineRssBytes: baselineRss,
+      baselineHeapBytes: baselineHeap,
+      peakRssBytes: live.liveRss,
+      peakHeapBytes: live.liveHeap,
+      peakBufferBytes: live.liveBuffers,
+      deltas: 0,
+      elapsedMs: performance.now() - started,
+    };
+    console.log(JSON.stringify(result));
+    return;
+  }
   let counts: number[];
   if (mode === 'undici') {
     const pool = new Pool(origin, { connections: streams + 8 });

@@ -1,7 +1,8 @@
 /**
  * A hostile streaming server for bounds and flow-control tests: endless lines, endless deltas,
  * nothing but keep-alives, huge error bodies, huge deltas — and long honest streams. It speaks
- * OpenAI-compatible SSE on `/v1/chat/completions` and Ollama NDJSON on `/api/chat`, and it
+ * OpenAI-compatible SSE on `/v1/chat/completions` and Ollama NDJSON on `/api/chat` (and
+ * Anthropic `ping` events on `/v1/messages`, for keep-alives), and it
  * writes only as fast as the socket accepts (it waits for `drain`), so `bytesWritten` tells how
  * much the client has actually let through its TCP window: the measure of backpressure.
  */
@@ -68,11 +69,12 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
     active++;
     response.on('close', () => active--);
     const ndjson = (incoming.url ?? '').includes('/api/chat');
+    const anthropic = (incoming.url ?? '').includes('/v1/messages');
     incoming.resume();
-    void serve(response, ndjson, mode).catch(() => response.destroy());
+    void serve(response, ndjson, mode, anthropic).catch(() => response.destroy());
   });
 
-  const serve = async (response: ServerResponse, ndjson: boolean, current: FloodMode): Promise<void> => {
+  const serve = async (response: ServerResponse, ndjson: boolean, current: FloodMode, anthropic = false): Promise<void> => {
     if (current.type === 'error-body') {
       response.writeHead(current.status, { 'content-type': 'application/json' });
       const head = Buffer.from('{"error":{"message":"');
@@ -118,7 +120,9 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
       }
       case 'keep-alive': {
         const interval = current.intervalMs ?? 20;
-        while (await write(response, ndjson ? '\n' : ': keep-alive\n\n')) await sleep(interval);
+        // Anthropic pings with a named event that carries no content; others with SSE comments.
+        const keepAlive = ndjson ? '\n' : anthropic ? 'event: ping\ndata: {"type": "ping"}\n\n' : ': keep-alive\n\n';
+        while (await write(response, keepAlive)) await sleep(interval);
         return;
       }
       case 'huge-delta': {

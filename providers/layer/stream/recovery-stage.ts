@@ -207,7 +207,9 @@ function recoveredCall(
       const code = typed?.code ?? LlmErrorCode.streamInterrupted;
       const toolInFlight = toolDeltaIndexes.size > completedToolCalls;
       const restartable = delivered.length === 0 && completedToolCalls === 0;
-      const canResume = typed !== undefined && typed.isRetryable && resumes < policy.maxResumes && !context.signal?.aborted;
+      // The call's total deadline is the caller's bound on the whole answer: no resume outlives it.
+      const outOfTime = (typed as { deadline?: unknown } | undefined)?.deadline === 'total';
+      const canResume = typed !== undefined && typed.isRetryable && !outOfTime && resumes < policy.maxResumes && !context.signal?.aborted;
       // Before any content the routed call has already retried and failed over what it could.
       if (!sawContent || !canResume) {
         record('failed', code);

@@ -5,6 +5,7 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnthropicAdapter } from '../../../providers/adapters/anthropic.js';
 import { createOllamaAdapter } from '../../../providers/adapters/ollama.js';
 import { createOpenAIAdapter } from '../../../providers/adapters/openai.js';
 import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
@@ -96,6 +97,13 @@ describe('input bounds, configured', () => {
     expect(error.code).toBe(LlmErrorCode.timeout);
     expect(error.isRetryable).toBe(true);
     expect(error.message).toContain('keep-alives do not count');
+  });
+
+  it("Anthropic's ping events do not reset it either", async () => {
+    flood.setMode({ type: 'keep-alive', intervalMs: 10 });
+    const anthropic = createAnthropicAdapter({ apiKey: 'sk-ant-bounds-0123456789', baseUrl: flood.url });
+    const { error } = await outcome(anthropic, { limits: { idleMs: 300 } });
+    expect(error.code).toBe(LlmErrorCode.timeout);
   });
 
   it('blank NDJSON lines do not reset it either', async () => {

@@ -85,3 +85,23 @@ describe('pullEvents', () => {
     expect(subscribed).toBe(1);
   });
 });
+
+describe('the read loop and demand', () => {
+  it('a call cancelled while it waits for demand ends with LLM_ERR_ABORTED, not a completion', async () => {
+    const { eventStream } = await import('../../../providers/observable.js');
+    const controller = new AbortController();
+    let reads = 0;
+    const observable = eventStream('fake', { signal: controller.signal, demand: () => new Promise<void>(() => undefined) }, async function* () {
+      for (;;) {
+        reads++;
+        yield [{ type: 'text-delta', text: 'x' }] as LlmEvent[];
+      }
+    });
+    const outcome = new Promise<unknown>((resolve) => observable.subscribe({ error: resolve, complete: () => resolve('completed') }));
+    await tick();
+    controller.abort();
+    expect(await outcome).toMatchObject({ code: 'LLM_ERR_ABORTED' });
+    // The consumer never asked for more: only the first chunk was read.
+    expect(reads).toBe(1);
+  });
+});

@@ -207,6 +207,36 @@ describe('recovery rules', () => {
     expect(JSON.stringify(fake.requests.at(-1)!.body)).not.toContain(continuationInstruction);
   });
 
+  it('an idle deadline after content is resumed; the total deadline is not', async () => {
+    const { fake, model } = target('openai');
+    fake.enqueue({ text: full, chunkDelayMs: 5, fault: { type: 'stall', afterChunks: 8 } });
+    const idle = startCall({ openai: target('openai') }, { provider: 'openai', model, messages }, { timeouts: { idle_ms: 5_000 } });
+    await until(() => idle.events.some((event) => event.type === 'text-delta'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The layer's deadline timers re-arm as they learn of events: move time on in steps.
+    for (let step = 0; step < 10 && idle.sink.ofType('llm-stream-attempt').length === 0; step++) {
+      idle.clock.advance(2_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await idle.afterCut(1, () => fake.enqueue({ text: full.slice(textOf(idle.events).length) }));
+    await idle.done;
+    expect(idle.error()).toBeUndefined();
+    expect(textOf(idle.events)).toBe(full);
+    expect(idle.events.find((event) => event.type === 'stream-resume')).toMatchObject({ errorCode: LlmErrorCode.timeout });
+
+    fake.enqueue({ text: full, chunkDelayMs: 5, fault: { type: 'stall', afterChunks: 8 } });
+    const total = startCall({ openai: target('openai') }, { provider: 'openai', model, messages }, { timeouts: { idle_ms: 500_000, total_ms: 20_000 } });
+    await until(() => total.events.some((event) => event.type === 'text-delta'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    for (let step = 0; step < 15 && total.error() === undefined; step++) {
+      total.clock.advance(2_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await total.done;
+    expect(total.error()).toMatchObject({ code: LlmErrorCode.timeout, deadline: 'total', incomplete: true });
+    expect(total.events.some((event) => event.type === 'stream-resume')).toBe(false);
+  });
+
   it('stream_recovery: off hands the incomplete error to the consumer', async () => {
     const { fake, model } = target('openai');
     fake.enqueue(cut(full));
