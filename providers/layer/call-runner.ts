@@ -9,7 +9,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { isContent } from './deadlines.js';
+import { DeadlineError, isContent } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
 import { rebuildError } from './rebuild-error.js';
@@ -63,7 +63,10 @@ class CallRun {
   private contentStarted = false;
   private deliveredChars = 0;
   private usageTokens: number | undefined;
-  private readonly onAbort = (): void => this.fail(new LlmError(LlmErrorCode.aborted, 'the call was cancelled'));
+  /** Breaker changes collected while recording an outcome, then emitted (one array per call, reused). */
+  private readonly changes: LlmEvent[] = [];
+  /** Created only for calls with a signal: most calls have none. */
+  private onAbort: (() => void) | undefined;
 
   constructor(
     private readonly core: CallCore,
@@ -76,8 +79,11 @@ class CallRun {
 
   start(): void {
     const signal = this.options?.signal;
-    if (signal?.aborted) return this.onAbort();
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal) {
+      this.onAbort = () => this.fail(new LlmError(LlmErrorCode.aborted, 'the call was cancelled'));
+      if (signal.aborted) return this.onAbort();
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
     this.plan = this.core.router.plan(this.route);
     if (this.plan.length === 0) {
       const keys = this.route.targets.map((target) => target.key).join(', ');
@@ -97,9 +103,8 @@ class CallRun {
   private runAttempt(): void {
     const target = this.plan[this.snapshot.context.targetIndex];
     this.target = target;
-    const events: LlmEvent[] = [];
-    const admitted = this.core.health.admit(target.key, target.provider, target.model, events);
-    this.emitAll(events);
+    const admitted = this.core.health.admit(target.key, target.provider, target.model, this.changes);
+    this.emitChanges();
     if (!admitted) {
       return this.onFailure(target, new LlmError(LlmErrorCode.circuitOpen, `${target.key} has an open circuit`, { provider: target.provider }));
     }
@@ -170,10 +175,9 @@ class CallRun {
   private onSuccess(target: ResolvedTarget): void {
     if (this.finished) return;
     this.releasePermit();
-    const events: LlmEvent[] = [];
     const firstToken = this.firstContentAt === undefined ? undefined : this.firstContentAt - this.attemptStartedAt;
-    this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, events);
-    this.emitAll(events);
+    this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, this.changes);
+    this.emitChanges();
     this.snapshot = advanceCall(this.snapshot, { type: 'attempt.succeeded' });
     this.finished = true;
     this.cleanUp();
@@ -186,11 +190,10 @@ class CallRun {
     this.releasePermit();
     const code = error.code;
     const aborted = code === LlmErrorCode.aborted || this.options?.signal?.aborted === true;
-    const events: LlmEvent[] = [];
-    if (countsForHealth && !aborted) this.core.health.recordFailure(target.key, target.provider, target.model, error, events);
+    if (countsForHealth && !aborted) this.core.health.recordFailure(target.key, target.provider, target.model, error, this.changes);
     else this.core.health.abandon(target.key);
     if (error.rateLimit && this.core.rateLimiter) this.core.rateLimiter.observe(target.provider, target.model, error.rateLimit);
-    this.emitAll(events);
+    this.emitChanges();
     if (this.contentStarted && !error.incomplete) error = this.incomplete(error);
     const context = this.snapshot.context;
     const retryable = error.isRetryable && !this.contentStarted;
@@ -214,6 +217,7 @@ class CallRun {
       budgetExhausted: code === LlmErrorCode.budgetExhausted,
       delayMs: wait.delayMs,
       circuitOpen: this.core.health.isOpen(target.key),
+      preferFailover: code === LlmErrorCode.connection || (error instanceof DeadlineError && error.deadline === 'connect'),
       maxAttempts: target.retry.maxAttempts,
     });
     switch (this.snapshot.value) {
@@ -226,7 +230,7 @@ class CallRun {
       }
       case 'attempting': {
         const next = this.plan[this.snapshot.context.targetIndex];
-        this.emit({ type: 'failover', from: target.key, to: next.key, errorCode: code });
+        this.emit({ type: 'failover', from: target.key, to: next.key, errorCode: code }, { attempt: context.attempt, reason: error.message });
         return this.runAttempt();
       }
       case 'budget-exhausted':
@@ -259,14 +263,17 @@ class CallRun {
     this.subscriber.error(error);
   }
 
-  private emit(event: LlmEvent): void {
+  private emit(event: LlmEvent, extra?: Record<string, unknown>): void {
     this.subscriber.next(event);
     const audit = auditEventFor(event);
-    if (audit) this.context.record(audit);
+    if (audit) this.context.record(extra ? { ...audit, ...extra } : audit);
   }
 
-  private emitAll(events: LlmEvent[]): void {
-    for (const event of events) this.emit(event);
+  private emitChanges(): void {
+    const changes = this.changes;
+    if (changes.length === 0) return;
+    for (let index = 0; index < changes.length; index++) this.emit(changes[index]);
+    changes.length = 0;
   }
 
   private releasePermit(): void {
@@ -276,7 +283,7 @@ class CallRun {
   }
 
   private cleanUp(): void {
-    this.options?.signal?.removeEventListener('abort', this.onAbort);
+    if (this.onAbort) this.options?.signal?.removeEventListener('abort', this.onAbort);
     if (this.backoffTimer !== undefined) this.core.clock.clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
     this.releasePermit();
