@@ -78,6 +78,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
         const response = await post(request, true, signal);
         const requestId = response.headers['request-id'];
         const start = { type: 'start' as const, provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+        yield start;
         yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId, start);
       }),
     async completeRequest(request, options) {

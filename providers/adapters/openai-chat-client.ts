@@ -61,6 +61,7 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
           const response = await send(request, true, signal);
           const requestId = requestIdOf(response.headers);
           const start = { type: 'start' as const, provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+          yield start;
           yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId, start);
         } catch (error) {
           throw withoutSecrets(error, endpoint.secrets());
