@@ -2,9 +2,9 @@
  * Checks a raw mission document against `schemas/mission.schema.json` (the source of truth the
  * IDE integration also reads).
  */
-import type { ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import missionSchemaJson from '../../schemas/mission.schema.json' with { type: 'json' };
-import { schemaAjv } from '../config/schema-registry.js';
+import { llmConfigSchema, schemaAjv } from '../config/schema-registry.js';
 import { ajvIssues } from './ajv-issues.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
@@ -13,11 +13,24 @@ export const missionSchema: Readonly<Record<string, unknown>> = missionSchemaJso
 
 let compiled: ValidateFunction | undefined;
 
-/** Compiled lazily once: most processes load one mission, some (the LSP, tests) load hundreds. */
+/**
+ * Compiled lazily once: most processes load one mission, some (the LSP, tests) load hundreds.
+ * The `llm:` block (a `$ref` to `llm-config.schema.json` and the policy schemas, most of the
+ * schema's size) is checked apart, and only compiled for a mission that has one, so `mission
+ * validate` of a mission without it does not pay for it.
+ */
 function missionValidator(): ValidateFunction {
-  // The mission's `llm:` block refers to the llm and policy schemas the shared instance holds.
-  compiled ??= schemaAjv().compile(missionSchemaJson);
+  if (!compiled) {
+    const { $id: _id, ...rest } = missionSchemaJson as Record<string, unknown> & { properties: Record<string, unknown> };
+    const withoutLlm = { ...rest, properties: { ...rest.properties, llm: { type: 'object' } } };
+    compiled = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(withoutLlm);
+  }
   return compiled;
+}
+
+/** The `llm:` block's validator, from the instance that holds the policy schemas it refers to. */
+function llmValidator(): ValidateFunction {
+  return schemaAjv().getSchema(llmConfigSchema.$id as string)!;
 }
 
 /** Schema issues of a loaded mission; none when it carries no raw document. */
@@ -32,6 +45,11 @@ export function schemaIssues(loaded: LoadedMission): ValidationIssue[] {
     }];
   }
   const validate = missionValidator();
-  if (validate(raw)) return [];
-  return ajvIssues(validate.errors ?? [], loaded);
+  const issues = validate(raw) ? [] : ajvIssues(validate.errors ?? [], loaded);
+  const llm = (raw as { llm?: unknown }).llm;
+  if (typeof llm === 'object' && llm !== null && !Array.isArray(llm)) {
+    const validateLlm = llmValidator();
+    if (!validateLlm(llm)) issues.push(...ajvIssues(validateLlm.errors ?? [], loaded, { pointerPrefix: '/llm' }));
+  }
+  return issues;
 }
