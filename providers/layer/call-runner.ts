@@ -9,10 +9,11 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { DeadlineError, isContent } from './deadlines.js';
+import { AttemptDeadlines, isContent, type DeadlineError } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
-import { rebuildError } from './rebuild-error.js';
+import { failureFacts } from './failure-facts.js';
+import { rebuildError, withRefusal } from './rebuild-error.js';
 import { decideWait } from './retry-delay.js';
 import type { Router } from './routing.js';
 import { auditEventFor } from './sink.js';
@@ -28,16 +29,6 @@ export interface CallCore {
   random: () => number;
   adapterFor(provider: string): ProviderAdapter;
 }
-
-/** Codes of failures another target may not share (this target's server, key, quota or model). */
-const failoverCodes = new Set<string>([
-  LlmErrorCode.authentication,
-  LlmErrorCode.permissionDenied,
-  LlmErrorCode.notFound,
-  LlmErrorCode.quotaExceeded,
-  LlmErrorCode.notConfigured,
-  LlmErrorCode.circuitOpen,
-]);
 
 /** Runs a call on `route`: one subscription, one call. */
 export function routedCall(core: CallCore, context: CallContext, route: ResolvedRoute, routeName: string | undefined, options: CallOptions | undefined): Observable<LlmEvent> {
@@ -67,6 +58,9 @@ class CallRun {
   private readonly changes: LlmEvent[] = [];
   /** Created only for calls with a signal: most calls have none. */
   private onAbort: (() => void) | undefined;
+  /** Counts attempts, so callbacks of an attempt that was given up (a deadline, a failover) are ignored. */
+  private attemptToken = 0;
+  private readonly deadlines: AttemptDeadlines;
 
   constructor(
     private readonly core: CallCore,
@@ -75,7 +69,9 @@ class CallRun {
     private readonly routeName: string | undefined,
     private readonly options: CallOptions | undefined,
     private readonly subscriber: Subscriber<LlmEvent>,
-  ) {}
+  ) {
+    this.deadlines = new AttemptDeadlines(core.clock, (error) => this.onDeadline(error));
+  }
 
   start(): void {
     const signal = this.options?.signal;
@@ -131,6 +127,7 @@ class CallRun {
   }
 
   private send(target: ResolvedTarget): void {
+    const token = ++this.attemptToken;
     this.attemptStartedAt = this.core.clock.now();
     this.firstContentAt = undefined;
     this.usageTokens = undefined;
@@ -143,24 +140,47 @@ class CallRun {
         routeName: this.routeName,
         adapter: this.core.adapterFor(target.provider),
         stages: this.core.attemptStages,
-        clock: this.core.clock,
-        deadlineAt: this.deadlineAt,
         options: this.options,
       });
     } catch (error) {
       return this.onFailure(target, asLlmError(error, target.provider));
     }
-    this.subscription = events.subscribe({
-      next: (event) => this.onEvent(target, event),
-      error: (error: unknown) => this.onFailure(target, asLlmError(error, target.provider)),
-      complete: () => this.onSuccess(target),
+    // Armed before subscribing: an adapter may answer synchronously.
+    this.deadlines.start(target.timeouts, this.deadlineAt, target.provider, target.model);
+    const subscription = events.subscribe({
+      next: (event) => {
+        if (token === this.attemptToken) this.onEvent(target, event);
+      },
+      error: (error: unknown) => {
+        if (token === this.attemptToken) this.onFailure(target, asLlmError(error, target.provider));
+      },
+      complete: () => {
+        if (token === this.attemptToken) this.onSuccess(target);
+      },
     });
-    if (this.finished) this.subscription.unsubscribe();
+    // Only the current attempt's subscription is kept (a synchronous failure may have started the next one).
+    if (token !== this.attemptToken || this.finished || subscription.closed) {
+      if (token !== this.attemptToken || this.finished) subscription.unsubscribe();
+      return;
+    }
+    this.subscription = subscription;
+  }
+
+  private onDeadline(error: DeadlineError): void {
+    const target = this.target;
+    if (this.finished || !target) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.attemptToken++;
+    subscription?.unsubscribe();
+    this.onFailure(target, error);
   }
 
   private onEvent(target: ResolvedTarget, event: LlmEvent): void {
     if (this.finished) return;
-    if (isContent(event)) {
+    const content = isContent(event);
+    this.deadlines.event(content);
+    if (content) {
       if (this.firstContentAt === undefined) this.firstContentAt = this.core.clock.now();
       this.contentStarted = true;
       if (event.type === 'text-delta') this.deliveredChars += event.text.length;
@@ -174,6 +194,8 @@ class CallRun {
 
   private onSuccess(target: ResolvedTarget): void {
     if (this.finished) return;
+    this.deadlines.stop();
+    this.subscription = undefined;
     this.releasePermit();
     const firstToken = this.firstContentAt === undefined ? undefined : this.firstContentAt - this.attemptStartedAt;
     this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, this.changes);
@@ -186,6 +208,7 @@ class CallRun {
 
   private onFailure(target: ResolvedTarget, error: LlmError, countsForHealth = true): void {
     if (this.finished) return;
+    this.deadlines.stop();
     this.subscription = undefined;
     this.releasePermit();
     const code = error.code;
@@ -208,18 +231,16 @@ class CallRun {
           random: this.core.random,
         })
       : { delayMs: undefined };
-    this.snapshot = advanceCall(this.snapshot, {
-      type: 'attempt.failed',
-      retryable,
-      rateLimited: code === LlmErrorCode.rateLimited,
-      failoverable: failoverCodes.has(code),
-      final: this.contentStarted || aborted,
-      budgetExhausted: code === LlmErrorCode.budgetExhausted,
-      delayMs: wait.delayMs,
-      circuitOpen: this.core.health.isOpen(target.key),
-      preferFailover: code === LlmErrorCode.connection || (error instanceof DeadlineError && error.deadline === 'connect'),
-      maxAttempts: target.retry.maxAttempts,
-    });
+    this.snapshot = advanceCall(
+      this.snapshot,
+      failureFacts(error, {
+        retryable,
+        final: this.contentStarted || aborted,
+        delayMs: wait.delayMs,
+        circuitOpen: this.core.health.isOpen(target.key),
+        maxAttempts: target.retry.maxAttempts,
+      }),
+    );
     switch (this.snapshot.value) {
       case 'backoff': {
         const delayMs = this.snapshot.context.delayMs;
@@ -283,6 +304,8 @@ class CallRun {
   }
 
   private cleanUp(): void {
+    this.deadlines.stop();
+    this.attemptToken++;
     if (this.onAbort) this.options?.signal?.removeEventListener('abort', this.onAbort);
     if (this.backoffTimer !== undefined) this.core.clock.clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
@@ -295,9 +318,4 @@ class CallRun {
   private describeRoute(): string {
     return this.routeName ? `route '${this.routeName}'` : this.route.name;
   }
-}
-
-/** The error with the reason it was not retried appended (it quotes the provider's hint). */
-function withRefusal(error: LlmError, refusal: string): LlmError {
-  return rebuildError(error, `${error.message}; not retried: ${refusal}`, {});
 }
