@@ -88,6 +88,13 @@ describe('usage a provider did not send', () => {
     expect(events.find((event) => event.type === 'usage')).toMatchObject({ usage: { source: 'missing', totalTokens: 0 } });
   });
 
+  it('is marked missing on a whole Shimmy answer, whose usage is all placeholder zeros', async () => {
+    const adapter = createShimmyAdapter({ baseUrl: shimmy.url });
+    shimmy.enqueue({ text: 'hi there' });
+    const response = await adapter.completeRequest({ model: 'phi3', messages, maxTokens: 20 });
+    expect(response.usage).toMatchObject({ source: 'missing', totalTokens: 0, raw: { prompt_tokens: 0, completion_tokens: 0 } });
+  });
+
   it('is the provider’s own count when it sends one', async () => {
     const adapter = createOpenAIAdapter({ apiKey, baseUrl: `${openai.url}/v1` });
     openai.enqueue({ text: 'hi', usage: { inputTokens: 3, outputTokens: 1 } });
