@@ -8,6 +8,7 @@ const benchmarks = [
   './audit-store.js',
   './providers-overhead.js',
   './llm-layer.js',
+  './rate-limit.js',
   './streams.js',
   './cache.js',
   './cost.js',

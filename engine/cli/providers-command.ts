@@ -3,15 +3,9 @@
  * for each target the configuration names: circuit state, latency, error rate and rate limits.
  */
 import type { Command } from 'commander';
-import { discoverProviders } from '../../providers/discovery.js';
 import type { DiscoveredProviderSummary } from '../../providers/discovery-registry.js';
-import { closePools } from '../../providers/http.js';
-import { mergeLlmConfig } from '../../providers/layer/config/merge-config.js';
-import { createLlm } from '../../providers/layer/create-llm.js';
-import { createRateLimiter } from '../../providers/layer/rate-limit/rate-limiter.js';
 import { wholeNumber } from './option-parsers.js';
 import { configOptionFlags, configOptionHelp, loadProjectConfigOrExit } from './project-config-option.js';
-import { describeTarget, targetReports } from './providers-health.js';
 
 /** Registers `providers`. */
 export function registerProvidersCommand(program: Command): void {
@@ -24,6 +18,15 @@ export function registerProvidersCommand(program: Command): void {
     .action(async (options: { json?: boolean; timeout: number; config?: string }) => {
       const timeout = options.timeout;
       const project = await loadProjectConfigOrExit(options.config);
+      // The layer is loaded only by this command (the CLI's other commands never pay for it).
+      const [{ discoverProviders }, { closePools }, { mergeLlmConfig }, { createLlm }, { createRateLimiter }, { describeTarget, targetReports }] = await Promise.all([
+        import('../../providers/discovery.js'),
+        import('../../providers/http.js'),
+        import('../../providers/layer/config/merge-config.js'),
+        import('../../providers/layer/create-llm.js'),
+        import('../../providers/layer/rate-limit/rate-limiter.js'),
+        import('./providers-health.js'),
+      ]);
       const discovery = await discoverProviders(process.env, { probe: true, probeTimeoutMs: Math.min(timeout, 1000), listModelsTimeoutMs: timeout });
       await closePools();
       const providers = discovery.toJSON();

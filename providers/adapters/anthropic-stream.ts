@@ -7,6 +7,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent } from '../types.js';
 import { eventBatches } from './event-batches.js';
 import type { StreamLimits } from '../stream-limits.js';
+import { servedStart } from './served-model.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import {
   anthropicProvider,
@@ -38,16 +39,16 @@ export class AnthropicStreamParser {
 
   /**
    * @param requestId the `request-id` response header, carried into errors.
-   * @param start the call's `start` event, held back until `message_start` names the model that
-   *   actually serves the call (an alias such as `claude-3-5-haiku-latest` resolves to a dated id).
+   * @param start the call's `start` event (sent when the headers came): when `message_start` names
+   *   another model (an alias such as `claude-3-5-haiku-latest` resolves to a dated id), a second
+   *   `start` names the model that actually serves the call.
    */
   constructor(
     private readonly requestId?: string,
     private start?: Extract<LlmEvent, { type: 'start' }>,
   ) {}
 
-  /** The `start` event still held back (no `message_start` yet), handed over once. */
-  takePendingStart(): LlmEvent | undefined {
+  private takeStart(): Extract<LlmEvent, { type: 'start' }> | undefined {
     const start = this.start;
     this.start = undefined;
     return start;
@@ -73,11 +74,7 @@ export class AnthropicStreamParser {
     switch (type) {
       case 'message_start': {
         this.usage = mergeAnthropicUsage(this.usage, data.message?.usage);
-        const start = this.start;
-        this.start = undefined;
-        if (!start) return [];
-        const served = data.message?.model;
-        return [{ ...start, model: typeof served === 'string' && served !== '' ? served : start.model }];
+        return servedStart(this.takeStart(), data.message?.model);
       }
       case 'content_block_start':
         return this.blockStart(data);
@@ -171,7 +168,7 @@ export class AnthropicStreamParser {
 /**
  * Decodes a Messages SSE body (any chunking, `\n` or `\r\n` framing) into LLM events, one batch
  * per chunk, ending with `usage` and `finish`; nothing after `message_stop` is read. Given the
- * call's `start` event, emits it at `message_start` with the served model. Fails with
+ * call's `start` event, adds a second one at `message_start` when the served model differs. Fails with
  * `LLM_ERR_STREAM_INTERRUPTED` when `message_stop` never came.
  */
 export function parseAnthropicStream(
@@ -186,7 +183,6 @@ export function parseAnthropicStream(
     get done() {
       return parser.isFinished;
     },
-    takePendingStart: () => parser.takePendingStart(),
     push(chunk, out) {
       for (const event of decoder.push(chunk)) out.push(...parser.handle(event));
     },

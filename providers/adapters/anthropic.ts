@@ -80,6 +80,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
         const response = await post(request, true, signal, options?.limits);
         const requestId = response.headers['request-id'];
         const start = { type: 'start' as const, provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+        yield start;
         yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId, start, options?.limits);
       }),
     async completeRequest(request, options) {

@@ -4,6 +4,7 @@
  * `bedrock`). Secrets are used only as HMAC keys and scrubbed from any error
  * text the service might echo back.
  */
+import { existsSync } from 'node:fs';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
 import { bodyChunks, readJson, readRateLimit, scrubSecrets, sendRequest, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
@@ -12,19 +13,29 @@ import { EventStreamDecoder } from '../wire/aws-event-stream.js';
 import { signRequest } from '../wire/sigv4.js';
 import { bedrockControlPlaneUrl, awsDnsSuffix, foundationModelsPath, foundationModelsQuery, onDemandTextModelIds } from './bedrock-models.js';
 import { buildConverseBody, converseModelPath } from './bedrock-request.js';
+import { awsChainSource, cachedCredentials, nodeProviderChain, type CredentialSource } from './bedrock-credentials.js';
 import { exceptionCode, exceptionMapping, mapConverseResponse } from './bedrock-response.js';
 import { ConverseStreamParser } from './bedrock-stream.js';
 import { eventBatches } from './event-batches.js';
 
 const provider = 'bedrock';
 
-/** How to reach and authenticate to Bedrock Runtime. */
+/**
+ * How to reach and authenticate to Bedrock Runtime: static keys, a bearer token (Bedrock API key,
+ * no SigV4), or a credential source (default: the standard AWS chain, refreshed before expiry).
+ */
 export interface BedrockAdapterConfig {
   region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
   /** For temporary (STS) credentials; sent and signed as `x-amz-security-token`. */
   sessionToken?: string;
+  /** A Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`): sent as `Authorization: Bearer`, nothing is signed. */
+  bearerToken?: string;
+  /** Where credentials come from without static keys (default: the AWS SDK's node provider chain). */
+  credentials?: CredentialSource;
+  /** The chain's profile (`AWS_PROFILE`). */
+  profile?: string;
   /** Endpoint override (AWS naming), e.g. a VPC endpoint or a local fake. */
   endpoint?: string;
   /** Same as `endpoint`, under the name every adapter config uses; wins when both are set. */
@@ -47,19 +58,34 @@ export interface BedrockAdapter extends ProviderAdapter {
 }
 
 /**
- * Reads `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or
- * `AWS_DEFAULT_REGION`) and the endpoint overrides the AWS SDKs read: `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`
+ * Reads the region (`AWS_REGION` or `AWS_DEFAULT_REGION`), then the first credentials found:
+ * `AWS_BEARER_TOKEN_BEDROCK` (a Bedrock API key), static `AWS_ACCESS_KEY_ID` +
+ * `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else a source of the standard AWS chain (see
+ * `awsChainSource`: a profile, shared files, a container endpoint, web identity, IMDS when enabled),
+ * resolved at call time. Endpoint overrides as the AWS SDKs read them: `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`
  * for Runtime and `AWS_ENDPOINT_URL_BEDROCK` for the control plane, each falling back to
- * `AWS_ENDPOINT_URL`. Undefined unless keys and a region are all present.
+ * `AWS_ENDPOINT_URL`. Undefined without a region or any credentials (and with half a static key pair).
  */
-export function bedrockConfigFromEnv(env: Record<string, string | undefined>): BedrockAdapterConfig | undefined {
+export function bedrockConfigFromEnv(env: Record<string, string | undefined>, fileExists: (path: string) => boolean = existsSync): BedrockAdapterConfig | undefined {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  const bearerToken = env.AWS_BEARER_TOKEN_BEDROCK?.trim();
   const region = (env.AWS_REGION || env.AWS_DEFAULT_REGION)?.trim();
-  if (!accessKeyId || !secretAccessKey || !region) return undefined;
-  const config: BedrockAdapterConfig = { region, accessKeyId, secretAccessKey };
-  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
-  if (sessionToken) config.sessionToken = sessionToken;
+  if (!region) return undefined;
+  let config: BedrockAdapterConfig;
+  if (bearerToken) config = { region, bearerToken };
+  else if (accessKeyId || secretAccessKey) {
+    // Half a key pair is a mistake to report, not a cue to look elsewhere.
+    if (!accessKeyId || !secretAccessKey) return undefined;
+    config = { region, accessKeyId, secretAccessKey };
+    const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+    if (sessionToken) config.sessionToken = sessionToken;
+  } else {
+    if (!awsChainSource(env, fileExists)) return undefined;
+    config = { region };
+    const profile = env.AWS_PROFILE?.trim();
+    if (profile) config.profile = profile;
+  }
   const endpoint = (env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME || env.AWS_ENDPOINT_URL)?.trim();
   if (endpoint) config.endpoint = endpoint;
   const controlPlaneEndpoint = (env.AWS_ENDPOINT_URL_BEDROCK || env.AWS_ENDPOINT_URL)?.trim();
@@ -69,15 +95,26 @@ export function bedrockConfigFromEnv(env: Record<string, string | undefined>): B
 
 /** Creates the Bedrock adapter. */
 export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapter {
-  if (!config.region || !config.accessKeyId || !config.secretAccessKey) {
-    throw new LlmError(LlmErrorCode.notConfigured, 'bedrock needs a region, an access key id and a secret access key', { provider });
+  if (!config.region) throw new LlmError(LlmErrorCode.notConfigured, 'bedrock needs a region', { provider });
+  // Keys given at all must be a whole pair: a blank one is a mistake, not a cue to use the chain.
+  const keysGiven = config.accessKeyId !== undefined || config.secretAccessKey !== undefined;
+  if (!config.bearerToken && keysGiven && (!config.accessKeyId || !config.secretAccessKey)) {
+    throw new LlmError(LlmErrorCode.notConfigured, 'bedrock needs both an access key id and a secret access key', { provider });
   }
   const trim = (url: string): string => url.replace(/\/+$/, '');
   const base = trim(config.baseUrl ?? config.endpoint ?? `https://bedrock-runtime.${config.region}.${awsDnsSuffix(config.region)}`);
   const controlPlane = trim(config.controlPlaneEndpoint ?? bedrockControlPlaneUrl(config.region));
-  const secrets = [config.secretAccessKey, config.sessionToken].filter((secret): secret is string => Boolean(secret));
+  const staticKeys = config.accessKeyId && config.secretAccessKey
+    ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken }
+    : undefined;
+  // Loaded (and the SDK imported) only on the first signed call without static keys.
+  const credentials: CredentialSource = staticKeys
+    ? () => Promise.resolve(staticKeys)
+    : cachedCredentials(config.credentials ?? nodeProviderChain(config.profile));
+  /** Every credential value seen, so an echo of any of them is scrubbed from errors. */
+  const secrets = new Set([config.secretAccessKey, config.sessionToken, config.bearerToken].filter((secret): secret is string => Boolean(secret)));
 
-  /** Signs and sends one request; errors come back typed, Bedrock-mapped and scrubbed. */
+  /** Signs (or, with a bearer token, authorises) and sends one request; errors come back typed, Bedrock-mapped and scrubbed. */
   const signedSend = async (
     url: URL,
     method: 'GET' | 'POST',
@@ -85,21 +122,30 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> => {
-    const signed = signRequest(
-      { method, path: url.pathname, query: url.search.slice(1), headers: { host: url.host, ...headers }, body },
-      {
-        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
-        region: config.region,
-        service: 'bedrock',
-        date: config.now?.() ?? new Date(),
-      },
-    );
-    // undici derives Host from the origin, identical to the signed value.
-    const { host: _host, ...sent } = signed.headers;
+    let sent: Record<string, string>;
+    if (config.bearerToken) {
+      sent = { ...headers, authorization: `Bearer ${config.bearerToken}` };
+    } else {
+      const current = await credentials();
+      secrets.add(current.secretAccessKey);
+      if (current.sessionToken) secrets.add(current.sessionToken);
+      const signed = signRequest(
+        { method, path: url.pathname, query: url.search.slice(1), headers: { host: url.host, ...headers }, body },
+        {
+          credentials: { accessKeyId: current.accessKeyId, secretAccessKey: current.secretAccessKey, sessionToken: current.sessionToken },
+          region: config.region,
+          service: 'bedrock',
+          date: config.now?.() ?? new Date(),
+        },
+      );
+      // undici derives Host from the origin, identical to the signed value.
+      const { host: _host, ...rest } = signed.headers;
+      sent = rest;
+    }
     try {
       return await sendRequest({ provider, url, method, headers: sent, body, signal });
     } catch (error) {
-      throw refineError(error, secrets);
+      throw refineError(error, [...secrets]);
     }
   };
 
@@ -140,7 +186,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
             },
           });
         } catch (error) {
-          throw refineError(error, secrets);
+          throw refineError(error, [...secrets]);
         }
       });
     },
@@ -151,7 +197,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
         const json = await readJson(provider, response, options?.signal);
         return mapConverseResponse(json, request.model, response.headers['x-amzn-requestid']);
       } catch (error) {
-        throw refineError(error, secrets);
+        throw refineError(error, [...secrets]);
       }
     },
 
@@ -161,7 +207,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
       try {
         return onDemandTextModelIds(await readJson(provider, response, options?.signal));
       } catch (error) {
-        throw refineError(error, secrets);
+        throw refineError(error, [...secrets]);
       }
     },
   };

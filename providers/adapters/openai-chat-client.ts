@@ -7,7 +7,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import { bodyChunks, readJson, readRateLimit, sendRequest, withoutSecrets, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
 import type { StreamLimits } from '../stream-limits.js';
-import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
+import { emptyUsage, type CallOptions, type LlmEvent, type LlmRequest, type LlmResponse, type ProviderAdapter } from '../types.js';
 import { chatCompletionsBody, type ChatBodyOptions } from './openai-chat-request.js';
 import { chatCompletionResponse, record } from './openai-chat-response.js';
 import { chatCompletionEventBatches } from './openai-chat-stream.js';
@@ -28,6 +28,11 @@ export interface ChatEndpoint {
   body: ChatBodyOptions;
   /** Values that must never appear in an error message (API keys, tokens), as of now. */
   secrets(): string[];
+  /**
+   * False for a server whose `usage` is a placeholder (Shimmy sends zeros): its counts are then
+   * marked `source: 'missing'` rather than taken for a real zero.
+   */
+  countsUsage?: boolean;
 }
 
 /** A Chat Completions adapter: the streaming contract plus the non-streaming endpoint. */
@@ -63,6 +68,7 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
           const response = await send(request, true, signal, options?.limits);
           const requestId = requestIdOf(response.headers);
           const start = { type: 'start' as const, provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+          yield start;
           yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId, start, options?.limits);
         } catch (error) {
           throw withoutSecrets(error, endpoint.secrets());
@@ -75,7 +81,9 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
         const response = await send(request, false, options.signal);
         const requestId = requestIdOf(response.headers);
         const body = await readJson(provider, response, options.signal);
-        return chatCompletionResponse(provider, request.model, body, requestId);
+        const answer = chatCompletionResponse(provider, request.model, body, requestId);
+        if (endpoint.countsUsage === false) answer.usage = { ...emptyUsage(), raw: answer.usage.raw, source: 'missing' };
+        return answer;
       } catch (error) {
         throw withoutSecrets(error, endpoint.secrets());
       }

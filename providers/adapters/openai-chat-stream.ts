@@ -11,6 +11,7 @@ import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import { eventBatches, type ChunkParser } from './event-batches.js';
 import { chatFinishReason, chatUsage, inBodyError, parseToolArguments, reasoningText, record } from './openai-chat-response.js';
+import { servedStart } from './served-model.js';
 
 interface PendingToolCall {
   id: string;
@@ -19,8 +20,9 @@ interface PendingToolCall {
 }
 
 /**
- * Turns the body's bytes (or already-decoded text, for fixtures) into events — `start` first when
- * given, held back until the first chunk names the model that serves the call (its `model`) —
+ * Turns the body's bytes (or already-decoded text, for fixtures) into events after `start` — and,
+ * given that `start`, a second one when the first chunk's `model` names another model than the
+ * request's (the model that actually serves the call) —
  * deltas, one `tool-call` per completed call, one `usage` and one `finish`, one batch per chunk.
  * A body that ends before `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage
  * fails with `LLM_ERR_MALFORMED_RESPONSE`; an error object in the stream becomes its typed error.
@@ -46,8 +48,9 @@ export class ChatStreamParser implements ChunkParser {
   private usage: Usage | undefined;
 
   /**
-   * @param start the call's `start` event, emitted with the first chunk's `model` (the served
-   *   model: an alias or an Azure deployment resolves to a dated model id).
+   * @param start the call's `start` event (already sent with the headers): the served model is
+   *   announced by a second `start` when a chunk's `model` differs (an alias or an Azure
+   *   deployment resolves to a dated model id).
    */
   constructor(
     private readonly provider: string,
@@ -58,18 +61,10 @@ export class ChatStreamParser implements ChunkParser {
     this.decoder = new SseDecoder({ provider, maxLineBytes: limits?.maxLineBytes });
   }
 
-  /** The `start` event still held back (no chunk yet), handed over once. */
-  takePendingStart(): LlmEvent | undefined {
+  private emitServedModel(out: LlmEvent[], served: unknown): void {
     const start = this.start;
     this.start = undefined;
-    return start;
-  }
-
-  private emitStart(out: LlmEvent[], served?: unknown): void {
-    const start = this.start;
-    if (!start) return;
-    this.start = undefined;
-    out.push({ ...start, model: typeof served === 'string' && served !== '' ? served : start.model });
+    out.push(...servedStart(start, served));
   }
 
   push(chunk: Uint8Array | string, out: LlmEvent[]): void {
@@ -106,10 +101,8 @@ export class ChatStreamParser implements ChunkParser {
     const payload = this.parse(data);
     // openai-node treats both an `event: error` frame and a payload with `error` as a failure.
     if (event.event === 'error' || payload.error) throw inBodyError(this.provider, payload, this.requestId);
-    // Azure opens with a prompt-filter chunk whose model is empty: wait for one that names it,
-    // but never let content overtake the start.
-    if (typeof payload.model === 'string' && payload.model !== '') this.emitStart(out, payload.model);
-    else if (Array.isArray(payload.choices) && payload.choices.length > 0) this.emitStart(out);
+    // Azure opens with a prompt-filter chunk whose model is empty: the first chunk naming one says.
+    if (this.start && typeof payload.model === 'string' && payload.model !== '') this.emitServedModel(out, payload.model);
     const usage = payload.usage;
     if (usage && typeof usage === 'object') this.usage = chatUsage(usage);
     const choices = payload.choices;
@@ -200,7 +193,6 @@ export class ChatStreamParser implements ChunkParser {
 
   private finish(out: LlmEvent[]): void {
     this.done = true;
-    this.emitStart(out);
     this.completedToolCalls(out);
     // Without include_usage (or on servers that never report it, such as Shimmy) the stream
     // carries no usage: say so rather than report a zero.

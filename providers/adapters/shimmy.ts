@@ -45,6 +45,8 @@ export function createShimmyAdapter(config: ShimmyAdapterConfig = {}): ChatCompl
       nullAssistantContent: false,
     },
     secrets: () => secrets,
+    // Shimmy's usage object is all zeros whatever it generated.
+    countsUsage: false,
   });
 }
 

@@ -126,10 +126,13 @@ describe('mission providers', () => {
     expect(outcome.code).toBe(0);
     const { providers, targets } = JSON.parse(outcome.stdout);
     expect(providers.find((provider: { id: string }) => provider.id === 'openai')).toMatchObject({ configured: true, reachable: true });
-    expect(targets).toContainEqual(expect.objectContaining({ target: 'openai/gpt-4o-mini', routes: ['smart'], circuit: 'closed', errorRate: 0, calls: 0 }));
+    expect(targets).toContainEqual(expect.objectContaining({
+      target: 'openai/gpt-4o-mini', routes: ['smart'], circuit: 'closed', errorRate: 0, calls: 0,
+      rateLimit: { provider: expect.objectContaining({ limits: { rpm: 500, tpm: 200000, concurrency: 16 }, inFlight: 0, queued: 0 }) },
+    }));
     expect(targets).toContainEqual(expect.objectContaining({ target: 'anthropic/claude-3-5-haiku-latest', routes: ['smart'], circuit: 'closed' }));
     const text = await runCli(['providers'], cwd, env);
-    expect(text.stdout).toContain('openai/gpt-4o-mini [smart]  circuit closed  latency –  errors 0% of 0 call(s)');
+    expect(text.stdout).toContain('openai/gpt-4o-mini [smart]  circuit closed  latency –  errors 0% of 0 call(s)  limits: rpm 500, tpm 200000, concurrency 16');
     expect(outcome.stdout + text.stdout).not.toContain(openAiKey);
   });
 });

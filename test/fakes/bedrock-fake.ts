@@ -24,6 +24,8 @@ export interface BedrockFakeOptions {
   region: string;
   /** What `GET /foundation-models` lists before filtering; defaults to {@link defaultFoundationModels}. */
   foundationModels?: FoundationModelSummary[];
+  /** A Bedrock API key the fake also accepts as `Authorization: Bearer` (unsigned requests). */
+  bearerToken?: string;
 }
 
 /** One entry of ListFoundationModels' `modelSummaries` (AWS SDK `FoundationModelSummary`). */
@@ -247,6 +249,11 @@ function verifySignature(request: RecordedRequest, options: BedrockFakeOptions):
   };
   const authorization = header('authorization');
   if (!authorization) return awsError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  if (authorization.startsWith('Bearer ')) {
+    if (options.bearerToken !== undefined && authorization.slice(7) === options.bearerToken) return undefined;
+    // As the service does, quote what was sent: a test that it never reaches our errors needs an echo.
+    return awsError(403, 'UnrecognizedClientException', `The security token included in the request is invalid: ${authorization.slice(7)}`);
+  }
   const parsed = parseAuthorization(authorization);
   if (!parsed) return awsError(403, 'IncompleteSignatureException', 'Authorization header requires Credential, SignedHeaders and Signature.');
   if (parsed.accessKeyId !== options.credentials.accessKeyId) {

@@ -82,6 +82,10 @@ export interface FakeServer {
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
   url: string;
   requests: RecordedRequest[];
+  /** The most requests the fake was answering at the same moment (for concurrency limits). */
+  readonly peakInFlight: number;
+  /** Forgets `peakInFlight` (the requests in flight now still count). */
+  resetPeak(): void;
   /** Queues scenarios; each request takes the next one, or the default when the queue is empty. */
   enqueue(...scenarios: FakeScenario[]): void;
   setDefault(scenario: FakeScenario): void;
@@ -105,7 +109,13 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
       timers.add(timer);
     });
 
+  let inFlight = 0;
+  let peakInFlight = 0;
+
   const handle = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    response.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks);
@@ -191,6 +201,12 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    resetPeak: () => {
+      peakInFlight = inFlight;
+    },
     enqueue: (...scenarios) => queue.push(...scenarios),
     setDefault: (scenario) => {
       defaultScenario = scenario;

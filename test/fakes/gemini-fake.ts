@@ -166,7 +166,12 @@ export interface GeminiFakeOptions {
   apiKey?: string;
 }
 
-/** Error bodies the real API sends, verbatim in shape, for status faults. */
+/**
+ * Error bodies the real API sends, in its shape (google.rpc.Status with ErrorInfo, QuotaFailure
+ * and RetryInfo details), for status faults. `perMinuteQuota` matches the 429 fixture of the
+ * vercel/ai Google provider tests (`google-429-retry-info.json`, Apache-2.0); the others follow
+ * the same envelope with the messages and quota ids the API uses.
+ */
 export const geminiErrorBodies = {
   invalidKey: {
     error: {

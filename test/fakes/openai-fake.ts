@@ -16,6 +16,7 @@ import {
   type RecordedRequest,
   type RenderedResponse,
 } from './fake-server.js';
+import { chatRequestProblem } from './openai-request-rules.js';
 
 /** Which server the fake imitates. */
 export type OpenAiFakeFlavor = 'openai' | 'azure' | 'shimmy';
@@ -192,6 +193,8 @@ function route(flavor: OpenAiFakeFlavor, options: OpenAiFakeOptions, request: Re
     return { kind: 'json', body: { object: 'list', data } };
   }
   if (flavor === 'shimmy') return shimmyValidation(request);
+  const problem = chatRequestProblem(request.body, { modelInUrl: flavor === 'azure' });
+  if (problem) return { kind: 'reject', status: 400, body: { error: { message: problem.message, type: 'invalid_request_error', param: problem.param, code: null } } };
   return undefined;
 }
 

@@ -41,7 +41,8 @@ describe('keys echoed back by a provider are scrubbed from errors', () => {
       fake.enqueue({ fault: { type: 'status', status: 400, body: { error: { code: 400, status: 'INVALID_ARGUMENT', message: `API key not valid: ${key}` } } } });
       const adapter = createGeminiAdapter({ apiKey: key, baseUrl: fake.url });
       const error = await complete(adapter.stream({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] })).catch((caught: Error) => caught);
-      expect(error).toMatchObject({ code: 'LLM_ERR_BAD_REQUEST' });
+      // Google says "API key not valid" with a 400: an authentication error, whatever the status.
+      expect(error).toMatchObject({ code: 'LLM_ERR_AUTHENTICATION' });
       expect(`${(error as Error).message}${(error as Error).stack}`).not.toContain(key);
     } finally {
       await fake.close();

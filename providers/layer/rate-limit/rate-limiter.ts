@@ -58,6 +58,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const queue: Waiter[] = [];
   let sequence = 0;
   let timer: { handle: unknown; at: number } | undefined;
+  // Configured keys exist from the start, so a snapshot shows their limits before any call.
+  for (const name of Object.keys(limits).slice(0, maxKeys)) keys.set(name, new LimitKey(name, limits[name], clock.now()));
 
   function keyFor(name: string): LimitKey {
     let key = keys.get(name);

@@ -1,6 +1,8 @@
 /**
  * What the LLM layer depends on from every adapter: `start` names the model that actually served
- * the call (an alias resolves to a dated id), on the streamed and the whole-response path; usage a
+ * the call (an alias resolves to a dated id), on the streamed and the whole-response path — on a
+ * stream the first `start` goes out with the headers and, when the body names another model, a
+ * second one says which (the last `start` is the served model); usage a
  * provider did not send is marked missing, never a silent zero; Anthropic's rate-limit headers,
  * resets included, reach `start.rateLimit`.
  */
@@ -11,6 +13,7 @@ import { createGeminiAdapter } from '../../../providers/adapters/gemini.js';
 import { createOpenAIAdapter } from '../../../providers/adapters/openai.js';
 import { createShimmyAdapter } from '../../../providers/adapters/shimmy.js';
 import { closePools } from '../../../providers/http.js';
+import { complete } from '../../../providers/observable.js';
 import type { LlmEvent } from '../../../providers/types.js';
 import { startAnthropicFake } from '../../fakes/anthropic-fake.js';
 import type { FakeServer } from '../../fakes/fake-server.js';
@@ -32,22 +35,28 @@ afterAll(async () => {
   await closePools();
 });
 
-const startOf = (events: LlmEvent[]) => events.find((event): event is Extract<LlmEvent, { type: 'start' }> => event.type === 'start')!;
+const starts = (events: LlmEvent[]) => events.filter((event): event is Extract<LlmEvent, { type: 'start' }> => event.type === 'start');
+/** The served model: what the last `start` says (what `complete` reduces a stream to). */
+const startOf = (events: LlmEvent[]) => starts(events).at(-1)!;
 
 describe('start names the served model', () => {
   it('OpenAI: the chunk model on the stream, the body model on the whole response', async () => {
     const adapter = createOpenAIAdapter({ apiKey, baseUrl: `${openai.url}/v1` });
     openai.enqueue({ text: 'hi', servedModel: 'gpt-4o-mini-2024-07-18' }, { text: 'hi', servedModel: 'gpt-4o-mini-2024-07-18' });
     const events = await lastValueFrom(adapter.stream({ model: 'gpt-4o-mini', messages }).pipe(toArray()));
-    expect(events[0]).toMatchObject({ type: 'start', model: 'gpt-4o-mini-2024-07-18' });
+    expect(starts(events).map((event) => event.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini-2024-07-18']);
+    // The first went out with the headers (rate limits and all); content follows the second.
+    expect(events[0]).toMatchObject({ type: 'start', requestId: expect.any(String) });
+    expect(events.findIndex((event) => event.type === 'text-delta')).toBeGreaterThan(1);
     expect((await adapter.completeRequest({ model: 'gpt-4o-mini', messages })).model).toBe('gpt-4o-mini-2024-07-18');
   });
 
   it('Anthropic: message_start.message.model on the stream, the message model on the whole response', async () => {
     const adapter = createAnthropicAdapter({ apiKey, baseUrl: anthropic.url });
-    anthropic.enqueue({ text: 'hi', servedModel: 'claude-3-5-haiku-20241022' }, { text: 'hi', servedModel: 'claude-3-5-haiku-20241022' });
+    anthropic.enqueue({ text: 'hi', servedModel: 'claude-3-5-haiku-20241022' }, { text: 'hi' }, { text: 'hi', servedModel: 'claude-3-5-haiku-20241022' });
     const events = await lastValueFrom(adapter.stream({ model: 'claude-3-5-haiku-latest', messages }).pipe(toArray()));
-    expect(events[0]).toMatchObject({ type: 'start', model: 'claude-3-5-haiku-20241022' });
+    expect(starts(events).map((event) => event.model)).toEqual(['claude-3-5-haiku-latest', 'claude-3-5-haiku-20241022']);
+    expect((await complete(adapter.stream({ model: 'claude-3-5-haiku-20241022', messages }))).model).toBe('claude-3-5-haiku-20241022');
     expect((await adapter.completeRequest({ model: 'claude-3-5-haiku-latest', messages })).model).toBe('claude-3-5-haiku-20241022');
   });
 
@@ -59,7 +68,7 @@ describe('start names the served model', () => {
     expect((await adapter.completeRequest({ model: 'gemini-2.5-flash', messages })).model).toBe('gemini-2.5-flash-preview-05-20');
   });
 
-  it('a stream cut before the model is named still opens with start', async () => {
+  it('a stream cut before the body names the model still opened with start at the headers', async () => {
     const adapter = createAnthropicAdapter({ apiKey, baseUrl: anthropic.url });
     anthropic.enqueue({ text: 'hi', fault: { type: 'drop-mid-stream', afterChunks: 0 } });
     const events: LlmEvent[] = [];
@@ -77,6 +86,13 @@ describe('usage a provider did not send', () => {
     shimmy.enqueue({ text: 'hi there' });
     const events = await lastValueFrom(adapter.stream({ model: 'phi3', messages, maxTokens: 20 }).pipe(toArray()));
     expect(events.find((event) => event.type === 'usage')).toMatchObject({ usage: { source: 'missing', totalTokens: 0 } });
+  });
+
+  it('is marked missing on a whole Shimmy answer, whose usage is all placeholder zeros', async () => {
+    const adapter = createShimmyAdapter({ baseUrl: shimmy.url });
+    shimmy.enqueue({ text: 'hi there' });
+    const response = await adapter.completeRequest({ model: 'phi3', messages, maxTokens: 20 });
+    expect(response.usage).toMatchObject({ source: 'missing', totalTokens: 0, raw: { prompt_tokens: 0, completion_tokens: 0 } });
   });
 
   it('is the provider’s own count when it sends one', async () => {
