@@ -225,6 +225,47 @@ export function parseRetryAfter(headers: Record<string, string>, now: number = D
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * The wait a 429 implies through rate-limit reset headers, when it carries no Retry-After:
+ * OpenAI's `x-ratelimit-reset-requests`/`-tokens` (Go durations such as `6m0s`, `1.5s`, `120ms`)
+ * and Anthropic's `anthropic-ratelimit-*-reset` (RFC 3339 times). The limits whose `remaining` is
+ * 0 decide (the longest of them); when none says so, the shortest reset is taken, and the retry
+ * brings fresh headers.
+ */
+export function parseRateLimitReset(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+  const exhausted: number[] = [];
+  const all: number[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    let wait: number | undefined;
+    let remainingName: string | undefined;
+    const openai = /^x-ratelimit-reset-(.+)$/.exec(name);
+    const anthropic = /^anthropic-ratelimit-(.+)-reset$/.exec(name);
+    if (openai) {
+      wait = parseGoDuration(value);
+      remainingName = `x-ratelimit-remaining-${openai[1]}`;
+    } else if (anthropic) {
+      const at = /^\d{4}-\d{2}-\d{2}T/.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN;
+      wait = Number.isNaN(at) ? undefined : Math.max(0, at - now);
+      remainingName = `anthropic-ratelimit-${anthropic[1]}-remaining`;
+    }
+    if (wait === undefined) continue;
+    all.push(wait);
+    if (remainingName && headers[remainingName]?.trim() === '0') exhausted.push(wait);
+  }
+  if (exhausted.length > 0) return Math.max(...exhausted);
+  return all.length > 0 ? Math.min(...all) : undefined;
+}
+
+/** Parses a Go duration (`1h2m3.5s`, `6m0s`, `120ms`) to milliseconds; undefined when it is not one. */
+export function parseGoDuration(value: string): number | undefined {
+  const text = value.trim();
+  if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(text)) return undefined;
+  const factors: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  let total = 0;
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) total += Number.parseFloat(match[1]) * factors[match[2]];
+  return Math.round(total);
+}
+
 /** IMF-fixdate, RFC 850 and asctime dates (RFC 9110 §5.6.7) all open with the day of the week. */
 const httpDateStart = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i;
 
@@ -304,7 +345,7 @@ const nonRetryable429 = new Set(['insufficient_quota', 'enforced_spend_limit_rea
 export function errorFromResponse(provider: string, status: number, headers: Record<string, string>, bodyText: string): LlmError {
   const body = parseErrorBody(bodyText);
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
-  const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs;
+  const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs ?? (status === 429 ? parseRateLimitReset(headers) : undefined);
   const code = codeForStatus(status, providerCode, body.message);
   let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status);
   const shouldRetry = headers['x-should-retry'];

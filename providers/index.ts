@@ -22,6 +22,27 @@ export { CodedError, LlmError, LlmErrorCode } from './errors.js';
 export type { CodedErrorOptions, LlmErrorCodeValue, LlmErrorDetails } from './errors.js';
 export { complete, eventStream, applyEvent, emptyResponse } from './observable.js';
 
+// The LLM layer: routes, retries, failover, circuit breakers, deadlines, stages.
+export { createLlm } from './layer/create-llm.js';
+export type { CreateLlmOptions, Llm, LlmHealthSnapshot } from './layer/create-llm.js';
+export type {
+  CallStage, CallContext, AttemptContext, CallTarget, CallOrigin, LayerRequest, LayerAuditEvent, LayerClock, RateLimiter,
+  RateLimitPermit,
+} from './layer/stage.js';
+export type {
+  LlmConfig, RouteConfig, RouteTargetConfig, RouteStrategy, RetryConfig, TimeoutsConfig, HealthConfig, LimitConfig,
+  StreamLimitsConfig, StreamRecoveryMode,
+} from './layer/config-types.js';
+export { resolvePolicies, defaultRetry, defaultTimeouts, defaultHealth } from './layer/resolve-policies.js';
+export type { ResolvedPolicies, ResolvedRoute, ResolvedTarget, RetryPolicy, TimeoutPolicy, HealthPolicy } from './layer/resolve-policies.js';
+export { DeadlineError } from './layer/deadlines.js';
+export type { DeadlineName } from './layer/deadlines.js';
+export type { LlmAuditSink, LlmAuditRecord } from './layer/sink.js';
+export type { TargetHealthSnapshot } from './layer/health.js';
+export type { CircuitState } from './layer/circuit-machine.js';
+export type { PriceLookup } from './layer/routing.js';
+export { systemClock } from './layer/clock.js';
+
 // Connections.
 export { configurePools, closePools, parseRetryAfter } from './http.js';
 export type { PoolSettings } from './http.js';
