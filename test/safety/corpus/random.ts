@@ -9,7 +9,7 @@ export function seeded(seed: number) {
     return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
   };
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
+  const pick = <T>(items: ArrayLike<T>): T => items[int(0, items.length - 1)]!;
   const chars = (alphabet: string, length: number): string => Array.from({ length }, () => alphabet[int(0, alphabet.length - 1)]).join('');
   const digits = (length: number): string => chars('0123456789', length);
   return { next, int, pick, chars, digits };
