@@ -113,9 +113,10 @@ export function formatMetrics(metrics: SafetyMetrics): string {
 if (!process.env.VITEST) {
   const metrics = measure();
   const holdout = measure(loadCorpus(['holdout']));
+  const holdout2 = measure(loadCorpus(['holdout2']));
   process.stdout.write(
     process.argv.includes('--json')
-      ? `${JSON.stringify({ corpus: metrics, holdout }, null, 2)}\n`
-      : `${formatMetrics(metrics)}\n\nHELD-OUT SET (never used to change the rules)\n${formatMetrics(holdout)}\n`,
+      ? `${JSON.stringify({ corpus: metrics, holdout, holdout2 }, null, 2)}\n`
+      : `${formatMetrics(metrics)}\n\nHELD-OUT SET 1 (personal data and secrets never used to change the rules; its injection items were, once)\n${formatMetrics(holdout)}\n\nHELD-OUT SET 2 (injection; never used to change the rules)\n${formatMetrics(holdout2)}\n`,
   );
 }

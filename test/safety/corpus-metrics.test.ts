@@ -1,14 +1,16 @@
 /**
  * The measured figures, held to thresholds: on the labelled corpus, recall ≥ 99 % and false
  * positives ≤ 1 % for every personal-data and secret rule; injection held to what the rules reach
- * today so a regression shows. The held-out set (never used to change the rules) is held to the
- * same personal-data and secret goals, and to a floor for injection.
+ * today so a regression shows. The first held-out set is held to the same personal-data and secret
+ * goals (its injection items were used once to improve the rules); the second held-out set, never
+ * used, to a floor for injection.
  */
 import { describe, expect, it } from 'vitest';
 import { loadCorpus, measure } from '../../scripts/safety-metrics.js';
 
 const corpus = measure();
 const holdout = measure(loadCorpus(['holdout']));
+const holdout2 = measure(loadCorpus(['holdout2']));
 
 describe('safety corpus', () => {
   it('is a few hundred items per family, positives and hard negatives', () => {
@@ -43,7 +45,13 @@ describe('safety corpus', () => {
       expect(holdout.families[family]!.recall, family).toBeGreaterThanOrEqual(0.99);
       expect(holdout.families[family]!.falsePositiveRate, family).toBeLessThanOrEqual(0.01);
     }
-    expect(holdout.families.injection!.recall).toBeGreaterThanOrEqual(0.6);
+    expect(holdout.families.injection!.recall).toBeGreaterThanOrEqual(0.9);
     expect(holdout.families.injection!.falsePositiveRate).toBeLessThanOrEqual(0.1);
+  });
+
+  it('second held-out set: injection paraphrases the rules were never shown stay above today\'s 17.9 % with no false positives', () => {
+    expect(holdout2.families.injection!.positives).toBeGreaterThanOrEqual(25);
+    expect(holdout2.families.injection!.recall).toBeGreaterThanOrEqual(0.15);
+    expect(holdout2.families.injection!.falsePositiveRate).toBe(0);
   });
 });

@@ -70,6 +70,14 @@ describe('stream scanner', () => {
     }
   });
 
+  it('masks a JWT whose payload is longer than the hold-back window', () => {
+    const longJwt = `eyJhbGciOiJSUzI1NiJ9.eyJ${'QUJDRA'.repeat(300)}.${'c2lnbmF0dXJl'.repeat(4)}`;
+    const text = `bearer ${longJwt} end`;
+    expect(longJwt.length).toBeGreaterThan(policy.holdBack * 3);
+    const output = streamThrough(new StreamScanner(policy), text.match(/[\s\S]{1,5}/g)!).released.join('');
+    expect(output).toBe('bearer [REDACTED:secret.jwt] end');
+  });
+
   it('ends the stream at a block rule and releases nothing of the match', () => {
     const strict = compileSafetyPolicy({ level: 'strict' });
     const text = `first part of the answer, then ${samples.awsKey} and more text after it`;

@@ -19,6 +19,13 @@ export interface StreamScanStep {
   blocked?: SafetyFinding & { excerpt: string };
 }
 
+/**
+ * New characters gathered before the window is scanned again. Scanning after every 4-character
+ * token would re-read the whole window each time; this bounds that work at the price of releasing
+ * text at most this many characters later than the hold-back alone would.
+ */
+export const scanBatchChars = 64;
+
 type Continuing =
   | { kind: 'while'; chars: RegExp }
   | { kind: 'until'; end: RegExp; endMaxLength: number; remaining: number; tail: string };
@@ -31,6 +38,7 @@ export class StreamScanner {
   private readonly reported = new Set<string>();
   private continuing: Continuing | undefined;
   private blocked = false;
+  private sinceScan = 0;
   private readonly rules: CompiledRule[];
 
   constructor(private readonly policy: SafetyPolicy) {
@@ -49,6 +57,9 @@ export class StreamScanner {
     const rest = this.consumeContinuation(chunk);
     if (rest === undefined) return { text: '', findings: [] };
     this.pending += rest;
+    this.sinceScan += rest.length;
+    if (this.sinceScan < scanBatchChars) return { text: '', findings: [] };
+    this.sinceScan = 0;
     return this.scan(false);
   }
 

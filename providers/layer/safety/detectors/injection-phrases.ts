@@ -10,14 +10,15 @@ const gap = (max: number): string => `[^.!?\\n]{0,${max}}?`;
 /** "Ignore / forget / override the previous instructions", in several languages. */
 export const instructionOverride: string[] = [
   // English
-  `\\b(?:ignore|disregard|forget|override|bypass|abandon|discard)\\b${gap(30)}\\b(?:previous|prior|above|earlier|preceding|all|any|your|system|original|initial|former|existing)\\b${gap(24)}\\b(?:instructions?|prompts?|rules|directives?|directions|guidelines|programming|constraints|restrictions|guardrails|policies|orders)\\b`,
+  `\\b(?:ignore|disregard|forget|override|bypass|abandon|discard|set aside|put aside|throw out|skip)\\b${gap(30)}\\b(?:previous|prior|above|earlier|preceding|all|any|every|whatever|your|system|original|initial|former|existing|safety)\\b${gap(24)}\\b(?:instructions?|prompts?|rules|directives?|directions|guidelines|programming|constraints|restrictions|guardrails|policies|orders)\\b`,
   `\\b(?:do not|don't|stop)\\s+(?:follow|obey|follow(?:ing)?)${gap(20)}\\b(?:previous|prior|above|system|your)\\b${gap(20)}\\b(?:instructions?|rules|prompt)\\b`,
-  `\\bnew\\s+(?:instructions|rules|system prompt)\\s*:`,
+  `\\bnew\\s+(?:instructions|rules|system prompt)\\s*(?::|follow\\b|below\\b)`,
+  `\\b(?:system|admin|developer)\\s+override\\b|\\b(?:prior|previous|earlier)\\s+(?:directives|instructions|rules)\\s+(?:are|is)\\s+(?:void|cancel+ed|revoked|no longer valid)`,
   `\\byour\\s+(?:new|real|true)\\s+(?:instructions|task|purpose|goal)\\s+(?:is|are)\\s*(?:to\\b|:)`,
   // Spanish
   `\\b(?:ignora|ignore|ignorad|olvida|olvide|descarta|omite)\\b${gap(30)}\\b(?:instrucciones|reglas|indicaciones|órdenes)\\b${gap(20)}(?:anteriores|previas|de arriba|del sistema)?`,
   // French
-  `\\b(?:ignore[rsz]?|oublie[rsz]?|néglige[rsz]?|fais abstraction)\\b${gap(30)}\\b(?:instructions|consignes|règles|directives)\\b`,
+  `\\b(?:ignore[rsz]?|oublie[rsz]?|néglige[rsz]?|fais abstraction|ne tiens plus compte|ne tenez plus compte)\\b${gap(30)}\\b(?:instructions|consignes|règles|directives)\\b`,
   // German
   `\\b(?:ignorier(?:e|en|t)?|vergiss|vergessen sie|missachte)\\b${gap(30)}\\b(?:anweisungen|instruktionen|regeln|vorgaben|befehle)\\b`,
   // Italian
@@ -42,6 +43,8 @@ export const promptExfiltration: string[] = [
   `\\b(?:reveal|show|print|display|output|repeat|recite|leak|dump|tell me|give me|write out)\\b${gap(30)}\\b(?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original (?:prompt|instructions)|(?:your|the) instructions (?:above|you were given)|pre-?prompt|developer (?:message|prompt))`,
   `\\brepeat\\b${gap(20)}\\b(?:words|text|everything|all)\\b${gap(12)}\\b(?:above|before|preceding)\\b`,
   `\\bwhat (?:were|are) you (?:told|instructed|programmed)\\b`,
+  `\\b(?:print|output|repeat|show|reveal|dump|quote)\\b${gap(20)}\\beverything\\b${gap(30)}\\b(?:above|before|preceding|written before)\\b`,
+  `\\b(?:instructions|directives|rules)\\s+(?:were you given|you were given|you received|you have been given)\\b`,
   `\\b(?:revela|muestra|muéstrame|dime)\\b${gap(24)}\\b(?:prompt del sistema|instrucciones (?:del sistema|iniciales|ocultas))`,
   `\\b(?:révèle|montre|affiche|donne)[-\\w]*\\b${gap(24)}\\b(?:prompt (?:système|systeme)|instructions (?:initiales|système|cachées))`,
   `\\b(?:zeig|gib|verrate)\\w*\\b${gap(24)}\\b(?:system-?prompt|anfangsanweisungen|versteckten anweisungen)`,
@@ -57,7 +60,7 @@ export const rolePlay: string[] = [
   `\\b(?:you are|you're|you will be|stay|remain)\\s+(?:now\\s+)?in\\s+(?:developer|god|debug|jailbreak|unrestricted|unfiltered|uncensored|evil)\\s+mode\\b`,
   `\\b(?:unrestricted|unfiltered|uncensored|evil|jailbreak)\\s+mode\\b`,
   `\\bDAN\\b${gap(40)}\\b(?:do anything now|anything now|no (?:rules|restrictions|limits))|\\bdo anything now\\b`,
-  `\\b(?:pretend|act|behave|roleplay|role-play|you are|you're|play a game|imagine you)\\b${gap(80)}\\b(?:no|without|free (?:of|from)|free of any|unbound by)\\b${gap(20)}\\b(?:restrictions|rules|limits|filters|guidelines|censorship|ethical|ethics|moral|morals)\\b`,
+  `\\b(?:pretend|act|behave|roleplay|role-play|you are|you're|play a game|imagine you)\\b${gap(80)}\\b(?:no|without|free (?:of|from)|free of any|unbound by)\\b${gap(20)}\\b(?:restrictions|rules|limits|filters|guidelines|censorship|ethical|ethics|moral|morals|content policy|policies)\\b`,
   `\\b(?:you are|you're)\\s+(?:now\\s+)?(?:no longer|not)\\s+(?:an? )?(?:ai|assistant|language model|bound|restricted|chatgpt|claude)\\b`,
   `\\bfrom now on,?\\s+you\\s+(?:are|will|must|shall)\\b${gap(40)}\\b(?:unfiltered|uncensored|without|no|never refuse|anything)\\b`,
   `\\bjailbr(?:eak|oken)\\b${gap(40)}\\b(?:you|your|assistant|ai|model|chatgpt|answer|respond)\\b`,
@@ -71,7 +74,7 @@ export const rolePlay: string[] = [
 /** Splitting a forbidden instruction into pieces the model is asked to join. */
 export const payloadSplitting: string[] = [
   `\\b[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["'][\\s;,]{1,4}(?:and\\s+)?[a-z]\\w{0,8}\\s*=\\s*["'][^"'\\n]{1,60}["'][^\\n]{0,80}?(?:(?:\\b[a-z]\\w{0,8}\\s*\\+\\s*[a-z]\\w{0,8}\\b|\\b(?:concatenat|combin|join|merg|put together)\\w*)[^\\n]{0,60}?\\b(?:follow|execute|obey|do what|carry out|run|says|instruction)|\\b(?:follow|execute|obey|do what|carry out|run)\\b[^\\n]{0,30}?\\b[a-z]\\w{0,8}\\s*\\+\\s*[a-z]\\w{0,8}\\b)`,
-  `\\b(?:concatenate|combine|join|merge|put together)\\b${gap(30)}\\b(?:strings|parts|pieces|fragments|words|letters)\\b[^\\n]{0,60}?\\b(?:follow|execute|obey|do what|carry out|run)\\b`,
+  `\\b(?:concatenate|combine|join|merge|put together)\\b${gap(30)}\\b(?:strings|parts|pieces|fragments|words|letters|them)\\b[^\\n]{0,60}?\\b(?:follow|execute|obey|do what|carry out|run)\\b`,
   `\\b(?:first|1st) (?:half|part)\\b[^\\n]{0,80}?\\b(?:second|2nd) (?:half|part)\\b[^\\n]{0,80}?\\b(?:follow|execute|obey|do what it says|carry out)\\b`,
 ];
 

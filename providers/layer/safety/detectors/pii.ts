@@ -13,10 +13,10 @@ const email = regexDetector({
   id: 'pii.email',
   category: 'pii',
   reason: 'an e-mail address (personal data)',
-  // Local part ≤ 64, at most five labels of ≤ 63: bounded, so the stream hold-back is too.
+  // Local part ≤ 64, at most four labels of ≤ 63: bounded, so the stream hold-back is too.
   // Not a URL's user name (scheme://user@host), not an scp-style git remote (git@host:path).
-  pattern: /(?<![A-Za-z0-9._%+-]|\/\/)[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,5}[A-Za-z]{2,24}(?![A-Za-z0-9-]|:[\w~/.-])/g,
-  maxLength: 64 + 1 + 5 * 64 + 24,
+  pattern: /(?<![A-Za-z0-9._%+-]|\/\/)[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[A-Za-z]{2,24}(?![A-Za-z0-9-]|:[\w~/.-])/g,
+  maxLength: 64 + 1 + 4 * 64 + 24,
   mayMatch: (text) => text.includes('@'),
 });
 

@@ -44,9 +44,9 @@ const tokenSpecs: TokenSpec[] = [
   { kind: 'mailgun_api_key', what: 'a Mailgun API key', pattern: `${L}key-[0-9a-f]{32}${R}`, maxLength: 36 },
   { kind: 'shopify_token', what: 'a Shopify access token', pattern: `${L}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}${R}`, maxLength: 38 },
   { kind: 'digitalocean_token', what: 'a DigitalOcean token', pattern: `${L}do[por]_v1_[a-f0-9]{64}${R}`, maxLength: 70 },
-  { kind: 'jwt', what: 'a JSON Web Token', pattern: `${L}eyJ[A-Za-z0-9_-]{8,400}\\.eyJ[A-Za-z0-9_-]{8,1600}\\.[A-Za-z0-9_-]{0,700}`,
+  { kind: 'jwt', what: 'a JSON Web Token', pattern: `${L}eyJ[A-Za-z0-9_-]{8,200}\\.eyJ[A-Za-z0-9_-]{8,1600}(?:\\.[A-Za-z0-9_-]{0,700})?`,
     // Recognised from its first two parts; the streaming scanner masks the rest as it comes.
-    maxLength: 420, continuation: { kind: 'while', chars: /[A-Za-z0-9_.-]/ } },
+    maxLength: 220, continuation: { kind: 'while', chars: /[A-Za-z0-9_.-]/ } },
 ];
 
 const privateKey = regexDetector({
@@ -66,9 +66,9 @@ const connectionString = regexDetector({
   reason: 'a connection string with a password in it',
   // scheme://user:password@host — the password is the secret; `user:@host` and templated
   // placeholders (`${PASSWORD}`, `<password>`, `****`) are not.
-  pattern: /\b[a-z][a-z0-9+.-]{1,24}:\/\/[^\s:/@'"]{1,64}:([^\s@/'"]{1,128})@[A-Za-z0-9.-]{1,253}/gi,
+  pattern: /\b[a-z][a-z0-9+.-]{1,24}:\/\/[^\s:/@'"]{1,64}:([^\s@/'"]{1,128})@[A-Za-z0-9.-]{1,120}/gi,
   group: 1,
-  maxLength: 24 + 3 + 64 + 1 + 128 + 1 + 253,
+  maxLength: 24 + 3 + 64 + 1 + 128 + 1 + 120,
   mayMatch: (text) => text.includes('://'),
   accept: (password) => !/^(?:\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\*+|x+|password|pass|secret|changeme|\{\{.*\}\})$/i.test(password) && !password.startsWith('${'),
 });
@@ -94,7 +94,7 @@ const genericAssignment = regexDetector({
   // Matching starts at the telling word (a leading identifier part adds nothing to the span).
   pattern: /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|private[_-]?key|access[_-]?key)[A-Za-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["'`]?([A-Za-z0-9+/_.~=!@#$%^&*-]{12,160})/gi,
   group: 1,
-  maxLength: 30 + 14 + 20 + 12 + 160,
+  maxLength: 24 + 20 + 10 + 160,
   accept(value) {
     if (/^(?:\$\{|\{\{|<|process\.env|os\.environ|env\.)/i.test(value)) return false;
     const letters = /[A-Za-z]/.test(value);
