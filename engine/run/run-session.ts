@@ -214,6 +214,7 @@ export class RunSession {
     return {
       runId: this.settings.runId,
       stepId,
+      missionName: this.mission.name,
       workspace: this.settings.workspace,
       signal,
       env: this.settings.env ?? process.env,

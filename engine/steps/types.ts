@@ -11,6 +11,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface StepContext {
   runId: string;
   stepId: string;
+  /** The mission's name (budgets and caches can be scoped by it). */
+  missionName?: string;
   /** Absolute path of the run's workspace; file steps are confined to it. */
   workspace: string;
   /** Fires when the step is cancelled or times out; long work must stop promptly. */

@@ -5,11 +5,12 @@
  * audit trail, and emits `llm-response` with the served model, the provider's request id and the
  * raw usage (prompt and completion as erasable payloads).
  */
-import { finalize, lastValueFrom, reduce, tap } from 'rxjs';
+import { lastValueFrom, reduce, tap } from 'rxjs';
 import { applyEvent, emptyResponse } from '../../../providers/observable.js';
 import type { LlmEvent, LlmRequest, LlmResponse } from '../../../providers/types.js';
 import type { StepContext } from '../types.js';
-import { llmServiceOf } from './llm-service.js';
+import type { LayerRequest } from '../../../providers/layer/stage.js';
+import { llmServiceOf, type LlmService } from './llm-service.js';
 
 /** Where a call goes: a configured route, or a provider and model. */
 export type ModelChoice = { route: string } | { provider: string; model: string };
@@ -60,11 +61,8 @@ export async function callModel(context: StepContext, choice: ModelChoice, reque
     }
   };
   try {
-    const response = await lastValueFrom(
-      service
-        .stream({ ...request, ...target, origin: { runId: context.runId, stepId: context.stepId } }, { signal: context.signal })
-        .pipe(tap(onEvent), reduce(applyEvent, emptyResponse()), finalize(() => detach?.())),
-    );
+    const layerRequest = { ...request, ...target, origin: { runId: context.runId, stepId: context.stepId, mission: context.missionName } };
+    const response = await reduceCall(service, layerRequest, context.signal, onEvent).finally(() => detach?.());
     context.emit({
       type: 'llm-response',
       ...('route' in choice ? { route: choice.route } : {}),
@@ -88,6 +86,20 @@ export async function callModel(context: StepContext, choice: ModelChoice, reque
     });
     throw error;
   }
+}
+
+/**
+ * Runs the call and reduces its events to a response: pulled when the service can (a step that
+ * renders tokens slowly then slows the provider, not the heap), else from the Observable.
+ */
+async function reduceCall(service: LlmService, request: LayerRequest, signal: AbortSignal, onEvent: (event: LlmEvent) => void): Promise<LlmResponse> {
+  if (!service.events) return lastValueFrom(service.stream(request, { signal }).pipe(tap(onEvent), reduce(applyEvent, emptyResponse())));
+  let response = emptyResponse();
+  for await (const event of service.events(request, { signal })) {
+    onEvent(event);
+    response = applyEvent(response, event);
+  }
+  return response;
 }
 
 /** The provider's usage object as it came, unless it is too large to be one. */

@@ -21,6 +21,11 @@ export interface LlmService {
   resolve(provider?: string, model?: string): { provider: string; model: string };
   /** Streams one call through the layer; the first event is `generation` (the call's id). */
   stream(request: LayerRequest, options?: CallOptions): Observable<LlmEvent>;
+  /**
+   * The same call, pulled: the consumer's pace reaches the socket (a slow consumer slows the
+   * provider instead of filling memory). Steps use it when the service has it.
+   */
+  events?(request: LayerRequest, options?: CallOptions): AsyncIterable<LlmEvent>;
   /** The targets (provider and model) of a configured route; undefined when there is no such route. */
   routeTargets?(route: string): { provider: string; model: string }[] | undefined;
   /**
@@ -59,6 +64,7 @@ export function llmServiceFromLlm(llm: Llm, parts: LlmServiceParts): LlmService 
       return { provider: resolved.provider, model: resolved.model };
     },
     stream: (request, options) => llm.stream(request, options),
+    events: (request, options) => llm.events(request, options),
     routeTargets: (route) => llm.policies.routes.get(route)?.targets.map((target) => ({ provider: target.provider, model: target.model })),
     ...(parts.sink ? { attach: (generationId, emit) => parts.sink!.attach(generationId, emit) } : {}),
     health: () => llm.health(),
