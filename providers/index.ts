@@ -42,7 +42,7 @@ export type { TargetHealthSnapshot } from './layer/health.js';
 export type { CircuitState } from './layer/circuit-machine.js';
 export type { PriceLookup } from './layer/routing.js';
 export { systemClock } from './layer/clock.js';
-export { createRateLimiter, RateLimitQueueError, estimateRequestTokens } from './layer/rate-limit/index.js';
+export { createRateLimiter, RateLimitQueueError } from './layer/rate-limit/index.js';
 export type { RateLimiterOptions } from './layer/rate-limit/index.js';
 export { mergeLlmConfig } from './layer/config/index.js';
 export { readRateLimit, parseResetTime } from './rate-limit-headers.js';

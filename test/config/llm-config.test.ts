@@ -146,6 +146,13 @@ describe('layering', () => {
     expect(project.routes.cheap.targets[0].model).toBe('c');
   });
 
+  it('refuses a configuration nested past its bound with a typed error', () => {
+    let deep: Record<string, unknown> = {};
+    const root = { budgets: deep };
+    for (let level = 0; level < 100; level++) deep = (deep.next = {}) as Record<string, unknown>;
+    expect(() => mergeLlmConfig({}, root)).toThrow(expect.objectContaining({ code: 'LLM_ERR_INVALID_CONFIG' }));
+  });
+
   it('drops keys that would reach an object prototype', () => {
     const hostile = JSON.parse('{"__proto__": {"polluted": true}, "retry": {"__proto__": {"polluted": true}, "max_attempts": 2}}');
     const merged = mergeLlmConfig({}, hostile);

@@ -4,6 +4,7 @@
  * whole; a route is replaced whole by a route of the same name (merging two routes' target lists
  * would build a route nobody wrote).
  */
+import { LlmError, LlmErrorCode } from '../../errors.js';
 import type { LlmConfig } from '../config-types.js';
 
 /** Keys that must never be merged into an object (prototype pollution from hostile YAML). */
@@ -18,7 +19,7 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
 function mergeValues(base: unknown, override: unknown, depth: number): unknown {
   if (override === undefined) return clone(base, depth);
   if (!isPlainMap(base) || !isPlainMap(override)) return clone(override, depth);
-  if (depth > maxDepth) throw new RangeError(`the llm configuration is nested deeper than ${maxDepth} levels`);
+  if (depth > maxDepth) throw tooDeep();
   const merged: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(base), ...Object.keys(override)])) {
     if (forbiddenKeys.has(key)) continue;
@@ -28,12 +29,16 @@ function mergeValues(base: unknown, override: unknown, depth: number): unknown {
 }
 
 function clone(value: unknown, depth: number): unknown {
-  if (depth > maxDepth) throw new RangeError(`the llm configuration is nested deeper than ${maxDepth} levels`);
+  if (depth > maxDepth) throw tooDeep();
   if (Array.isArray(value)) return value.map((item) => clone(item, depth + 1));
   if (!isPlainMap(value)) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) if (!forbiddenKeys.has(key)) copy[key] = clone(item, depth + 1);
   return copy;
+}
+
+function tooDeep(): LlmError {
+  return new LlmError(LlmErrorCode.invalidConfig, `the llm configuration is nested deeper than ${maxDepth} levels`);
 }
 
 /**

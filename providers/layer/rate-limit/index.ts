@@ -2,4 +2,3 @@
 export { createRateLimiter } from './rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter.js';
 export { RateLimitQueueError } from './rate-limit-error.js';
-export { estimateRequestTokens, defaultAnswerTokens } from './estimate.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LlmErrorCode } from '../../../providers/errors.js';
-import { createRateLimiter, estimateRequestTokens, RateLimitQueueError } from '../../../providers/layer/rate-limit/index.js';
+import { createRateLimiter, RateLimitQueueError } from '../../../providers/layer/rate-limit/index.js';
 import type { LayerClock, RateLimitPermit } from '../../../providers/layer/stage.js';
 import { readRateLimit } from '../../../providers/rate-limit-headers.js';
 
@@ -213,11 +213,5 @@ describe('limits learned from headers', () => {
     });
     expect(readRateLimit({ 'x-ratelimit-reset-tokens': '1m30.5s' })?.resetTokensMs).toBe(90_500);
     expect(readRateLimit({ 'x-ratelimit-reset-tokens': '20ms' })?.resetTokensMs).toBe(20);
-  });
-});
-
-describe('token estimate', () => {
-  it('is prompt characters / 4 plus max_tokens', () => {
-    expect(estimateRequestTokens({ messages: [{ role: 'user', content: 'x'.repeat(400) }], maxTokens: 50 })).toBe(150);
   });
 });
