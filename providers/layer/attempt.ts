@@ -1,15 +1,14 @@
 /**
- * One attempt of a call against one target: the provider-level request, the attempt stages
- * (budget, cost ledger) around the adapter, and the deadlines right around the adapter so stage
- * work never counts against the provider.
+ * One attempt of a call against one target: the provider-level request and the attempt stages
+ * (budget, cost ledger) around the adapter. The call runner applies the deadlines to the events it
+ * receives.
  */
 import type { Observable } from 'rxjs';
 import { CodedError, LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
 import type { CallOptions, LlmEvent, LlmMessage, LlmRequest, ProviderAdapter } from '../types.js';
 import { composeAttempt } from './compose-stages.js';
-import { withDeadlines } from './deadlines.js';
 import type { ResolvedTarget } from './resolve-policies.js';
-import type { AttemptContext, CallContext, CallStage, LayerClock, LayerRequest } from './stage.js';
+import type { AttemptContext, CallContext, CallStage, LayerRequest } from './stage.js';
 import { continuationRequest } from './stream/continuation.js';
 
 /** The request a target receives: layer-only fields removed, the model set, a continuation applied. */
@@ -27,18 +26,15 @@ export interface AttemptSetup {
   routeName: string | undefined;
   adapter: ProviderAdapter;
   stages: readonly CallStage[];
-  clock: LayerClock;
-  deadlineAt: number;
   options: CallOptions | undefined;
 }
 
-/** The events of one attempt: stages around the deadline-guarded adapter stream. */
+/** The events of one attempt: the attempt stages around the adapter's stream. */
 export function attemptEvents(setup: AttemptSetup): Observable<LlmEvent> {
-  const { target, adapter, clock, deadlineAt, options } = setup;
+  const { target, adapter, options } = setup;
   const providerRequest = providerRequestFor(setup.context.request, target);
-  const send = (request: LlmRequest): Observable<LlmEvent> =>
-    withDeadlines(adapter.stream(request, options), target.timeouts, clock, deadlineAt, target.provider, target.model);
-  if (setup.stages.length === 0) return send(providerRequest);
+  if (setup.stages.length === 0) return adapter.stream(providerRequest, options);
+  const send = (request: LlmRequest): Observable<LlmEvent> => adapter.stream(request, options);
   const attemptContext: AttemptContext = {
     ...setup.context,
     attempt: setup.attempt,

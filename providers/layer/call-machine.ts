@@ -5,7 +5,8 @@
  * the hot path allocation-light); the state it enters says what to do next, and each change is a
  * layer event (`retry`, `failover`) the audit trail records.
  */
-import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import { pureTransitions } from './pure-transition.js';
 
 /** The facts of a failed attempt the machine decides on. */
 export interface AttemptFailure {
@@ -24,6 +25,11 @@ export interface AttemptFailure {
   delayMs: number | undefined;
   /** The circuit of this target is open now: waiting for it is pointless. */
   circuitOpen: boolean;
+  /**
+   * The target looks unreachable (no connection, no response in time): with another target left,
+   * the call moves on at once instead of waiting for this one.
+   */
+  preferFailover: boolean;
   /** Attempts allowed on this target by its retry policy. */
   maxAttempts: number;
 }
@@ -54,6 +60,7 @@ const canWait = (context: CallMachineContext, event: CallMachineEvent): boolean 
   event.type === 'attempt.failed' &&
   event.retryable &&
   !event.circuitOpen &&
+  !(event.preferFailover && context.targetIndex + 1 < context.targetCount) &&
   event.delayMs !== undefined &&
   context.attempt < maxAttemptsPerCall &&
   (event.rateLimited || context.attemptOnTarget < event.maxAttempts);
@@ -114,12 +121,36 @@ export const callMachine = setup({
 /** A call machine snapshot. */
 export type CallSnapshot = SnapshotFrom<typeof callMachine>;
 
+const transitions = pureTransitions(callMachine);
+/** Snapshots are immutable: the start state per target count is computed once. */
+const startStates = new Map<number, CallSnapshot>();
+
 /** The state a new call starts in. */
 export function startCall(targetCount: number): CallSnapshot {
-  return initialTransition(callMachine, { targetCount })[0];
+  let snapshot = startStates.get(targetCount);
+  if (!snapshot) {
+    snapshot = transitions.initial({ targetCount });
+    if (startStates.size < 64) startStates.set(targetCount, snapshot);
+  }
+  return snapshot;
 }
+
+/**
+ * Results of events without a payload (`attempt.succeeded`, `backoff.elapsed`) per snapshot: the
+ * machine is pure and snapshots immutable, so the same snapshot and event always give the same
+ * result, and the common path (start → done) costs a lookup instead of a transition.
+ */
+const memo = new WeakMap<CallSnapshot, Map<string, CallSnapshot>>();
 
 /** Advances a call's machine by one event. */
 export function advanceCall(snapshot: CallSnapshot, event: CallMachineEvent): CallSnapshot {
-  return transition(callMachine, snapshot, event)[0];
+  if (event.type === 'attempt.failed') return transitions.next(snapshot, event);
+  let results = memo.get(snapshot);
+  let next = results?.get(event.type);
+  if (next === undefined) {
+    next = transitions.next(snapshot, event);
+    if (!results) memo.set(snapshot, (results = new Map()));
+    results.set(event.type, next);
+  }
+  return next;
 }

@@ -9,7 +9,7 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { isContent } from './deadlines.js';
+import { AttemptDeadlines, DeadlineError, isContent } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
 import { rebuildError } from './rebuild-error.js';
@@ -63,7 +63,13 @@ class CallRun {
   private contentStarted = false;
   private deliveredChars = 0;
   private usageTokens: number | undefined;
-  private readonly onAbort = (): void => this.fail(new LlmError(LlmErrorCode.aborted, 'the call was cancelled'));
+  /** Breaker changes collected while recording an outcome, then emitted (one array per call, reused). */
+  private readonly changes: LlmEvent[] = [];
+  /** Created only for calls with a signal: most calls have none. */
+  private onAbort: (() => void) | undefined;
+  /** Counts attempts, so callbacks of an attempt that was given up (a deadline, a failover) are ignored. */
+  private attemptToken = 0;
+  private readonly deadlines: AttemptDeadlines;
 
   constructor(
     private readonly core: CallCore,
@@ -72,12 +78,17 @@ class CallRun {
     private readonly routeName: string | undefined,
     private readonly options: CallOptions | undefined,
     private readonly subscriber: Subscriber<LlmEvent>,
-  ) {}
+  ) {
+    this.deadlines = new AttemptDeadlines(core.clock, (error) => this.onDeadline(error));
+  }
 
   start(): void {
     const signal = this.options?.signal;
-    if (signal?.aborted) return this.onAbort();
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal) {
+      this.onAbort = () => this.fail(new LlmError(LlmErrorCode.aborted, 'the call was cancelled'));
+      if (signal.aborted) return this.onAbort();
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
     this.plan = this.core.router.plan(this.route);
     if (this.plan.length === 0) {
       const keys = this.route.targets.map((target) => target.key).join(', ');
@@ -97,9 +108,8 @@ class CallRun {
   private runAttempt(): void {
     const target = this.plan[this.snapshot.context.targetIndex];
     this.target = target;
-    const events: LlmEvent[] = [];
-    const admitted = this.core.health.admit(target.key, target.provider, target.model, events);
-    this.emitAll(events);
+    const admitted = this.core.health.admit(target.key, target.provider, target.model, this.changes);
+    this.emitChanges();
     if (!admitted) {
       return this.onFailure(target, new LlmError(LlmErrorCode.circuitOpen, `${target.key} has an open circuit`, { provider: target.provider }));
     }
@@ -126,6 +136,7 @@ class CallRun {
   }
 
   private send(target: ResolvedTarget): void {
+    const token = ++this.attemptToken;
     this.attemptStartedAt = this.core.clock.now();
     this.firstContentAt = undefined;
     this.usageTokens = undefined;
@@ -138,24 +149,47 @@ class CallRun {
         routeName: this.routeName,
         adapter: this.core.adapterFor(target.provider),
         stages: this.core.attemptStages,
-        clock: this.core.clock,
-        deadlineAt: this.deadlineAt,
         options: this.options,
       });
     } catch (error) {
       return this.onFailure(target, asLlmError(error, target.provider));
     }
-    this.subscription = events.subscribe({
-      next: (event) => this.onEvent(target, event),
-      error: (error: unknown) => this.onFailure(target, asLlmError(error, target.provider)),
-      complete: () => this.onSuccess(target),
+    // Armed before subscribing: an adapter may answer synchronously.
+    this.deadlines.start(target.timeouts, this.deadlineAt, target.provider, target.model);
+    const subscription = events.subscribe({
+      next: (event) => {
+        if (token === this.attemptToken) this.onEvent(target, event);
+      },
+      error: (error: unknown) => {
+        if (token === this.attemptToken) this.onFailure(target, asLlmError(error, target.provider));
+      },
+      complete: () => {
+        if (token === this.attemptToken) this.onSuccess(target);
+      },
     });
-    if (this.finished) this.subscription.unsubscribe();
+    // Only the current attempt's subscription is kept (a synchronous failure may have started the next one).
+    if (token !== this.attemptToken || this.finished || subscription.closed) {
+      if (token !== this.attemptToken || this.finished) subscription.unsubscribe();
+      return;
+    }
+    this.subscription = subscription;
+  }
+
+  private onDeadline(error: DeadlineError): void {
+    const target = this.target;
+    if (this.finished || !target) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.attemptToken++;
+    subscription?.unsubscribe();
+    this.onFailure(target, error);
   }
 
   private onEvent(target: ResolvedTarget, event: LlmEvent): void {
     if (this.finished) return;
-    if (isContent(event)) {
+    const content = isContent(event);
+    this.deadlines.event(content);
+    if (content) {
       if (this.firstContentAt === undefined) this.firstContentAt = this.core.clock.now();
       this.contentStarted = true;
       if (event.type === 'text-delta') this.deliveredChars += event.text.length;
@@ -169,11 +203,12 @@ class CallRun {
 
   private onSuccess(target: ResolvedTarget): void {
     if (this.finished) return;
+    this.deadlines.stop();
+    this.subscription = undefined;
     this.releasePermit();
-    const events: LlmEvent[] = [];
     const firstToken = this.firstContentAt === undefined ? undefined : this.firstContentAt - this.attemptStartedAt;
-    this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, events);
-    this.emitAll(events);
+    this.core.health.recordSuccess(target.key, target.provider, target.model, firstToken, this.changes);
+    this.emitChanges();
     this.snapshot = advanceCall(this.snapshot, { type: 'attempt.succeeded' });
     this.finished = true;
     this.cleanUp();
@@ -182,15 +217,15 @@ class CallRun {
 
   private onFailure(target: ResolvedTarget, error: LlmError, countsForHealth = true): void {
     if (this.finished) return;
+    this.deadlines.stop();
     this.subscription = undefined;
     this.releasePermit();
     const code = error.code;
     const aborted = code === LlmErrorCode.aborted || this.options?.signal?.aborted === true;
-    const events: LlmEvent[] = [];
-    if (countsForHealth && !aborted) this.core.health.recordFailure(target.key, target.provider, target.model, error, events);
+    if (countsForHealth && !aborted) this.core.health.recordFailure(target.key, target.provider, target.model, error, this.changes);
     else this.core.health.abandon(target.key);
     if (error.rateLimit && this.core.rateLimiter) this.core.rateLimiter.observe(target.provider, target.model, error.rateLimit);
-    this.emitAll(events);
+    this.emitChanges();
     if (this.contentStarted && !error.incomplete) error = this.incomplete(error);
     const context = this.snapshot.context;
     const retryable = error.isRetryable && !this.contentStarted;
@@ -214,6 +249,7 @@ class CallRun {
       budgetExhausted: code === LlmErrorCode.budgetExhausted,
       delayMs: wait.delayMs,
       circuitOpen: this.core.health.isOpen(target.key),
+      preferFailover: code === LlmErrorCode.connection || (error instanceof DeadlineError && error.deadline === 'connect'),
       maxAttempts: target.retry.maxAttempts,
     });
     switch (this.snapshot.value) {
@@ -226,7 +262,7 @@ class CallRun {
       }
       case 'attempting': {
         const next = this.plan[this.snapshot.context.targetIndex];
-        this.emit({ type: 'failover', from: target.key, to: next.key, errorCode: code });
+        this.emit({ type: 'failover', from: target.key, to: next.key, errorCode: code }, { attempt: context.attempt, reason: error.message });
         return this.runAttempt();
       }
       case 'budget-exhausted':
@@ -259,14 +295,17 @@ class CallRun {
     this.subscriber.error(error);
   }
 
-  private emit(event: LlmEvent): void {
+  private emit(event: LlmEvent, extra?: Record<string, unknown>): void {
     this.subscriber.next(event);
     const audit = auditEventFor(event);
-    if (audit) this.context.record(audit);
+    if (audit) this.context.record(extra ? { ...audit, ...extra } : audit);
   }
 
-  private emitAll(events: LlmEvent[]): void {
-    for (const event of events) this.emit(event);
+  private emitChanges(): void {
+    const changes = this.changes;
+    if (changes.length === 0) return;
+    for (let index = 0; index < changes.length; index++) this.emit(changes[index]);
+    changes.length = 0;
   }
 
   private releasePermit(): void {
@@ -276,7 +315,9 @@ class CallRun {
   }
 
   private cleanUp(): void {
-    this.options?.signal?.removeEventListener('abort', this.onAbort);
+    this.deadlines.stop();
+    this.attemptToken++;
+    if (this.onAbort) this.options?.signal?.removeEventListener('abort', this.onAbort);
     if (this.backoffTimer !== undefined) this.core.clock.clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
     this.releasePermit();

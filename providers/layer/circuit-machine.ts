@@ -1,21 +1,35 @@
 /**
  * The circuit breaker of one provider+model as a pure XState v5 machine: closed → open (after
- * `failureThreshold` failures within `windowMs`, or at once on a quota error) → half-open (the
+ * `failureThreshold` failures within `windowMs` that are at least half of the calls in that window,
+ * or twice that many failures in a row, or at once on a quota error) → half-open (the
  * cool-down passed: one probe or one trial call) → closed (it worked) or open again. No timers
  * inside: the health tracker sends `cooldown.elapsed` and the probe results.
  */
-import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import { pureTransitions } from './pure-transition.js';
 
 /** Events of the breaker. `at` is the injected clock's time. */
 export type CircuitEvent =
-  | { type: 'failure'; at: number; quota: boolean; threshold: number; windowMs: number; openMs: number; quotaOpenMs: number }
+  | {
+      type: 'failure';
+      at: number;
+      quota: boolean;
+      threshold: number;
+      windowMs: number;
+      openMs: number;
+      quotaOpenMs: number;
+      /** Successful calls within the window (counted by the tracker, so a success in a closed circuit costs no transition). */
+      recentSuccesses: number;
+      /** Failures since the last success, this one included. */
+      consecutive: number;
+    }
   | { type: 'success' }
   | { type: 'cooldown.elapsed' }
   | { type: 'probe.failed'; at: number; openMs: number };
 
 /** The breaker's extended state. */
 export interface CircuitContext {
-  /** Times of the recent failures (at most `threshold` kept). */
+  /** Times of the recent failures within the window (at most {@link maxRemembered}). */
   failures: number[];
   /** When an open circuit may go half-open. */
   openUntil: number;
@@ -23,21 +37,47 @@ export interface CircuitContext {
   quota: boolean;
 }
 
-const recentFailures = (context: CircuitContext, event: CircuitEvent): number[] => {
-  if (event.type !== 'failure') return context.failures;
-  const kept = context.failures.filter((at) => event.at - at < event.windowMs);
-  kept.push(event.at);
-  return kept.length > event.threshold ? kept.slice(kept.length - event.threshold) : kept;
+/**
+ * Outcomes remembered per circuit. A flaky target (some failures among many successes) stays
+ * closed: only a failure share of at least {@link tripRatio} opens it, so a dead target trips
+ * within `failureThreshold` calls while one failing 30 % of calls keeps serving (retries cover it).
+ */
+export const maxRemembered = 64;
+/** The share of failures in the window that, with the threshold met, opens a circuit. */
+export const tripRatio = 0.5;
+/**
+ * Failures in a row, as a multiple of the threshold, that open a circuit whatever the window says
+ * (twice the threshold: six in a row happen by chance to a target failing 30 % of calls less than
+ * once in a thousand runs, and a dead target gets there in six calls).
+ */
+export const consecutiveFactor = 2;
+
+const remember = (times: number[], at: number, windowMs: number): number[] => {
+  let start = 0;
+  while (start < times.length && at - times[start] >= windowMs) start++;
+  const kept = start === 0 ? times.slice() : times.slice(start);
+  kept.push(at);
+  if (kept.length > maxRemembered) kept.shift();
+  return kept;
+};
+
+const trips = (context: CircuitContext, event: CircuitEvent): boolean => {
+  if (event.type !== 'failure') return false;
+  if (event.quota) return true;
+  // A run of failures trips at once, however busy the window was with earlier successes.
+  if (event.consecutive >= consecutiveFactor * event.threshold) return true;
+  const failures = remember(context.failures, event.at, event.windowMs).length;
+  return failures >= event.threshold && failures >= tripRatio * (failures + event.recentSuccesses);
 };
 
 /** The breaker machine. */
 export const circuitMachine = setup({
   types: { context: {} as CircuitContext, events: {} as CircuitEvent },
   guards: {
-    trips: ({ context, event }) => event.type === 'failure' && (event.quota || recentFailures(context, event).length >= event.threshold),
+    trips: ({ context, event }) => trips(context, event),
   },
   actions: {
-    countFailure: assign({ failures: ({ context, event }) => recentFailures(context, event) }),
+    countFailure: assign({ failures: ({ context, event }) => (event.type === 'failure' ? remember(context.failures, event.at, event.windowMs) : context.failures) }),
     open: assign(({ event }) => {
       if (event.type === 'failure') {
         return { failures: [], quota: event.quota, openUntil: event.at + (event.quota ? event.quotaOpenMs : event.openMs) };
@@ -55,7 +95,6 @@ export const circuitMachine = setup({
     closed: {
       on: {
         failure: [{ guard: 'trips', target: 'open', actions: 'open' }, { actions: 'countFailure' }],
-        // A success does not clear the window: failures interleaved with successes still count.
       },
     },
     open: {
@@ -77,12 +116,15 @@ export type CircuitSnapshot = SnapshotFrom<typeof circuitMachine>;
 /** The state names: `closed`, `open`, `half-open`. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+const transitions = pureTransitions(circuitMachine);
+const closedCircuit = transitions.initial();
+
 /** A new, closed breaker. */
 export function newCircuit(): CircuitSnapshot {
-  return initialTransition(circuitMachine)[0];
+  return closedCircuit;
 }
 
 /** Advances a breaker by one event. */
 export function advanceCircuit(snapshot: CircuitSnapshot, event: CircuitEvent): CircuitSnapshot {
-  return transition(circuitMachine, snapshot, event)[0];
+  return transitions.next(snapshot, event);
 }

@@ -156,7 +156,7 @@ export function createLlm(options: CreateLlmOptions = {}): Llm {
         } catch (error) {
           return throwError(() => error);
         }
-        return routedCall(core, { ...context, request: inner }, route, inner.route, callOptions);
+        return routedCall(core, inner === request ? context : { ...context, request: inner }, route, inner.route, callOptions);
       };
       const run = (): (() => void) => {
         try {

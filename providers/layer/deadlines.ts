@@ -5,7 +5,6 @@
  * so a stream that only sends those stalls here) and the call's total deadline. Each fires as a
  * retryable `LLM_ERR_TIMEOUT` whose `deadline` names it.
  */
-import { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode, type LlmErrorDetails } from '../errors.js';
 import type { LlmEvent } from '../types.js';
 import type { TimeoutPolicy } from './resolve-policies.js';
@@ -56,89 +55,95 @@ export function isContent(event: LlmEvent): boolean {
 }
 
 /**
- * Applies the deadlines to an attempt. `deadlineAt` is the call's total deadline (epoch ms on the
- * clock). One timer at a time: it is armed for the earliest pending deadline and, when it fires,
- * re-armed if events moved that deadline on, so a fast stream costs no timer churn per chunk.
+ * The deadlines of the attempts of one call. The call runner reports each event; one timer at a
+ * time is armed for the earliest pending deadline and, when it fires, re-armed if events moved that
+ * deadline on, so a fast stream costs one clock read per event and no timer churn. One instance
+ * serves every attempt of a call (allocation-light hot path).
  */
-export function withDeadlines(
-  source: Observable<LlmEvent>,
-  policy: TimeoutPolicy,
-  clock: LayerClock,
-  deadlineAt: number,
-  provider: string,
-  model: string,
-): Observable<LlmEvent> {
-  return new Observable<LlmEvent>((subscriber) => {
-    const startedAt = clock.now();
-    let started = false;
-    let content = false;
-    let lastEventAt = startedAt;
-    let timer: unknown;
-    let done = false;
+export class AttemptDeadlines {
+  private policy!: TimeoutPolicy;
+  private deadlineAt = 0;
+  private provider = '';
+  private model = '';
+  private startedAt = 0;
+  private lastEventAt = 0;
+  private started = false;
+  private content = false;
+  private active = false;
+  private timer: unknown;
+  private readonly check = (): void => this.onTimer();
 
-    /** The earliest deadline still pending, and its name. */
-    const next = (): { at: number; name: DeadlineName; limit: number } => {
-      let at = deadlineAt;
-      let name: DeadlineName = 'total';
-      let limit = policy.totalMs;
-      const consider = (candidate: number, candidateName: DeadlineName, candidateLimit: number): void => {
-        if (candidate < at) {
-          at = candidate;
-          name = candidateName;
-          limit = candidateLimit;
-        }
-      };
-      if (!started) consider(startedAt + policy.connectMs, 'connect', policy.connectMs);
-      if (!content) consider(startedAt + policy.firstTokenMs, 'first-token', policy.firstTokenMs);
-      if (started) consider(lastEventAt + policy.idleMs, 'idle', policy.idleMs);
-      return { at, name, limit };
-    };
+  constructor(
+    private readonly clock: LayerClock,
+    /** Called once when a deadline passes; the runner cancels the attempt and fails it with the error. */
+    private readonly expired: (error: DeadlineError) => void,
+  ) {}
 
-    const arm = (): void => {
-      const pending = next();
-      timer = clock.setTimeout(check, Math.max(0, pending.at - clock.now()));
-    };
+  /** Starts the deadlines of a new attempt; `deadlineAt` is the call's total deadline (epoch ms on the clock). */
+  start(policy: TimeoutPolicy, deadlineAt: number, provider: string, model: string): void {
+    this.stop();
+    this.policy = policy;
+    this.deadlineAt = deadlineAt;
+    this.provider = provider;
+    this.model = model;
+    this.startedAt = this.lastEventAt = this.clock.now();
+    this.started = false;
+    this.content = false;
+    this.active = true;
+    this.arm();
+  }
 
-    const check = (): void => {
-      timer = undefined;
-      if (done) return;
-      const pending = next();
-      if (clock.now() < pending.at) {
-        arm();
-        return;
-      }
-      done = true;
-      subscription.unsubscribe();
-      subscriber.error(new DeadlineError(pending.name, pending.limit, provider, model));
-    };
+  /** An event of the current attempt arrived; `content` when it is answer content. */
+  event(content: boolean): void {
+    this.lastEventAt = this.clock.now();
+    this.started = true;
+    if (content) this.content = true;
+  }
 
-    arm();
-    const subscription = source.subscribe({
-      next(event) {
-        if (done) return;
-        lastEventAt = clock.now();
-        started = true;
-        if (!content && isContent(event)) content = true;
-        subscriber.next(event);
-      },
-      error(error) {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        subscriber.error(error);
-      },
-      complete() {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        subscriber.complete();
-      },
-    });
-    if (done) subscription.unsubscribe();
-    return () => {
-      done = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      subscription.unsubscribe();
-    };
-  });
+  /** The attempt ended: no deadline applies any more. */
+  stop(): void {
+    this.active = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    const at = this.earliest();
+    this.timer = this.clock.setTimeout(this.check, Math.max(0, at - this.clock.now()));
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (!this.active) return;
+    if (this.clock.now() < this.earliest()) return this.arm();
+    this.active = false;
+    this.expired(new DeadlineError(this.name, this.limit, this.provider, this.model));
+  }
+
+  // The earliest pending deadline, its name and length (set as a side effect, read on expiry).
+  private name: DeadlineName = 'total';
+  private limit = 0;
+
+  private earliest(): number {
+    const policy = this.policy;
+    let at = this.deadlineAt;
+    this.name = 'total';
+    this.limit = policy.totalMs;
+    if (!this.started && this.startedAt + policy.connectMs < at) {
+      at = this.startedAt + policy.connectMs;
+      this.name = 'connect';
+      this.limit = policy.connectMs;
+    }
+    if (!this.content && this.startedAt + policy.firstTokenMs < at) {
+      at = this.startedAt + policy.firstTokenMs;
+      this.name = 'first-token';
+      this.limit = policy.firstTokenMs;
+    }
+    if (this.started && this.lastEventAt + policy.idleMs < at) {
+      at = this.lastEventAt + policy.idleMs;
+      this.name = 'idle';
+      this.limit = policy.idleMs;
+    }
+    return at;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { LlmErrorCode, type LlmError } from '../errors.js';
 import type { LlmEvent, ProviderAdapter } from '../types.js';
-import { advanceCircuit, newCircuit, type CircuitSnapshot, type CircuitState } from './circuit-machine.js';
+import { advanceCircuit, maxRemembered, newCircuit, type CircuitSnapshot, type CircuitState } from './circuit-machine.js';
 import type { HealthPolicy } from './resolve-policies.js';
 import type { LayerClock } from './stage.js';
 
@@ -37,6 +37,9 @@ const healthCodes = new Set<string>([
   LlmErrorCode.quotaExceeded,
 ]);
 
+/** Targets tracked at most: model names can come from mission input, so the map must not grow without end. */
+export const maxTrackedTargets = 1024;
+
 /** Smoothing of the latency and error-rate averages: recent calls weigh most. */
 const smoothing = 0.2;
 /** Deadline of one probe. */
@@ -49,6 +52,10 @@ class TargetHealth {
   calls = 0;
   failures = 0;
   lastError: TargetHealthSnapshot['lastError'];
+  /** Times of the latest successes (a ring of {@link maxRemembered}), for the breaker's failure share. */
+  readonly successTimes: number[] = [];
+  successCursor = 0;
+  consecutiveFailures = 0;
   /** A half-open circuit lets one trial through at a time. */
   trialInFlight = false;
   probeTimer: unknown;
@@ -119,6 +126,12 @@ export class HealthTracker {
       }
     }
     health.errorRate -= smoothing * health.errorRate;
+    health.consecutiveFailures = 0;
+    const now = this.clock.now();
+    if (health.successTimes.length < maxRemembered) health.successTimes.push(now);
+    else health.successTimes[health.successCursor] = now;
+    health.successCursor = (health.successCursor + 1) % maxRemembered;
+    // A closed circuit only counts successes; the machine moves on one only when half-open.
     if (health.state === 'half-open') this.move(health, key, { type: 'success' }, events, 'trial call succeeded');
   }
 
@@ -168,14 +181,31 @@ export class HealthTracker {
   private entry(key: string, provider: string, model: string): TargetHealth {
     let health = this.targets.get(key);
     if (!health) {
+      if (this.targets.size >= maxTrackedTargets) this.forgetOne();
       health = new TargetHealth(provider, model);
       this.targets.set(key, health);
     }
     return health;
   }
 
+  /** Forgets the oldest closed target (an open one still guards calls; if all are open, the oldest). */
+  private forgetOne(): void {
+    let victim: string | undefined;
+    for (const [key, health] of this.targets) {
+      if (health.state === 'closed') {
+        victim = key;
+        break;
+      }
+      victim ??= key;
+    }
+    if (victim === undefined) return;
+    this.cancelProbe(this.targets.get(victim)!);
+    this.targets.delete(victim);
+  }
+
   private fail(health: TargetHealth, key: string, code: string, message: string, quota: boolean, events: LlmEvent[]): void {
     health.failures++;
+    health.consecutiveFailures++;
     health.errorRate += smoothing * (1 - health.errorRate);
     const at = this.clock.now();
     health.lastError = { code, message, at };
@@ -183,7 +213,17 @@ export class HealthTracker {
     this.move(
       health,
       key,
-      { type: 'failure', at, quota, threshold: policy.failureThreshold, windowMs: policy.windowMs, openMs: policy.openMs, quotaOpenMs: policy.quotaOpenMs },
+      {
+        type: 'failure',
+        at,
+        quota,
+        threshold: policy.failureThreshold,
+        windowMs: policy.windowMs,
+        openMs: policy.openMs,
+        quotaOpenMs: policy.quotaOpenMs,
+        recentSuccesses: health.successTimes.reduce((count, time) => (at - time < policy.windowMs ? count + 1 : count), 0),
+        consecutive: health.consecutiveFailures,
+      },
       events,
       `${code}: ${message}`,
     );

@@ -39,7 +39,10 @@ export class Router {
   plan(route: ResolvedRoute): ResolvedTarget[] {
     const targets = route.targets;
     if (targets.length === 1) return this.health.isOpen(targets[0].key) ? [] : targets;
-    const available = targets.filter((target) => !this.health.isOpen(target.key));
+    // The common case, every circuit closed, allocates nothing.
+    let openCount = 0;
+    for (let index = 0; index < targets.length; index++) if (this.health.isOpen(targets[index].key)) openCount++;
+    const available = openCount === 0 ? targets : targets.filter((target) => !this.health.isOpen(target.key));
     if (available.length <= 1) return available;
     switch (route.strategy) {
       case 'failover':

@@ -17,7 +17,7 @@ import { startOpenAiFake } from '../../fakes/openai-fake.js';
 import { adapterFor, apiKey, collect, messages, ofType, RecordingSink } from './helpers.js';
 import { ManualClock, until } from './manual-clock.js';
 
-const failure = (at: number, quota = false): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000 });
+const failure = (at: number, quota = false, recentSuccesses = 0, consecutive = 1): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000, recentSuccesses, consecutive });
 
 describe('circuit machine', () => {
   it('opens after the threshold of failures within the window, not outside it', () => {
@@ -29,6 +29,23 @@ describe('circuit machine', () => {
     circuit = advanceCircuit(circuit, failure(16_000));
     expect(circuit.value).toBe('open');
     expect(circuit.context.openUntil).toBe(21_000);
+  });
+
+  it('stays closed for a flaky target: failures must be at least half of the window', () => {
+    let circuit = newCircuit();
+    // One failure in three calls: 14 failures and 26 successes in the window.
+    for (let at = 0; at < 40; at += 3) circuit = advanceCircuit(circuit, failure(at * 10, false, Math.round((at * 2) / 3)));
+    expect(circuit.value).toBe('closed');
+    circuit = advanceCircuit(circuit, failure(500, false, 14));
+    expect(circuit.value).toBe('open');
+  });
+
+  it('opens on twice the threshold of failures in a row, however many successes came before', () => {
+    let circuit = newCircuit();
+    for (let run = 1; run <= 5; run++) circuit = advanceCircuit(circuit, failure(run, false, 60, run));
+    expect(circuit.value).toBe('closed');
+    circuit = advanceCircuit(circuit, failure(6, false, 60, 6));
+    expect(circuit.value).toBe('open');
   });
 
   it('goes half-open after the cool-down, closes on success, reopens on failure', () => {
@@ -170,5 +187,19 @@ describe('breaker in the layer', () => {
     for (let index = 0; index < 3; index++) await llm.complete({ route: 'smart', messages }).catch(() => undefined);
     expect(llm.health().targets['primary/gpt-4o-mini'].circuit).toBe('open');
     llm.close();
+  });
+});
+
+describe('bounds', () => {
+  it('tracks at most maxTrackedTargets targets, forgetting closed ones first', async () => {
+    const { maxTrackedTargets } = await import('../../../providers/layer/health.js');
+    const clock = new ManualClock();
+    const health = new HealthTracker(defaultHealth, clock, () => undefined, () => undefined);
+    const events: LlmEvent[] = [];
+    for (let index = 0; index < 3; index++) health.recordFailure('dead/m', 'dead', 'm', new LlmError(LlmErrorCode.server, 'down'), events);
+    for (let index = 0; index < maxTrackedTargets + 10; index++) health.recordSuccess(`p/m${index}`, 'p', `m${index}`, 10, events);
+    const snapshot = health.snapshot();
+    expect(Object.keys(snapshot)).toHaveLength(maxTrackedTargets);
+    expect(snapshot['dead/m'].circuit).toBe('open');
   });
 });

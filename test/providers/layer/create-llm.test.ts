@@ -89,7 +89,9 @@ describe('createLlm', () => {
     expect(ofType(events, 'failover')).toEqual([{ type: 'failover', from: 'primary/gpt-4o-mini', to: 'backup/gpt-4o-mini', errorCode: LlmErrorCode.authentication }]);
     expect(ofType(events, 'text-delta').map((event) => event.text).join('')).toBe('from backup');
     expect(primary.requests).toHaveLength(1);
-    expect(sink.ofType('llm-failover')).toHaveLength(1);
+    expect(sink.ofType('llm-failover')).toEqual([
+      expect.objectContaining({ from: 'primary/gpt-4o-mini', to: 'backup/gpt-4o-mini', attempt: 1, errorCode: LlmErrorCode.authentication, generationId: 'gen-1' }),
+    ]);
   });
 
   it.each([400, 401, 404])('never retries HTTP %i on a one-target call', async (status) => {
@@ -107,5 +109,25 @@ describe('createLlm', () => {
     expect(error.code).toBe(LlmErrorCode.notConfigured);
     expect(error.message).toContain("route 'nope'");
     expect(error.message).toContain('smart');
+  });
+});
+
+describe('unreachable targets', () => {
+  it('fail over at once when the primary cannot be reached, and the call succeeds', async () => {
+    const { llm, sink } = setup();
+    primary.enqueue({ fault: { type: 'drop-before-response' } });
+    const answer = await llm.complete({ route: 'smart', messages });
+    expect(answer.content).toBe('from backup');
+    expect(sink.ofType('llm-retry')).toHaveLength(0);
+    expect(sink.ofType('llm-failover')).toEqual([expect.objectContaining({ errorCode: LlmErrorCode.connection })]);
+  });
+
+  it('are retried with backoff when no other target is left', async () => {
+    const { llm, clock, sink } = setup();
+    primary.enqueue({ fault: { type: 'drop-before-response' } });
+    const answer = llm.complete({ provider: 'primary', model: 'gpt-4o-mini', messages });
+    await until(() => sink.ofType('llm-retry').length === 1);
+    clock.advance(500);
+    expect((await answer).content).toBe('from primary');
   });
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../providers/adapters/gemini.js';
 import { LlmErrorCode } from '../../../providers/errors.js';
-import { closePools } from '../../../providers/http.js';
+import { closePools, parseGoDuration, parseRateLimitReset } from '../../../providers/http.js';
 import type { LlmConfig } from '../../../providers/layer/config-types.js';
 import { createLlm } from '../../../providers/layer/create-llm.js';
 import type { FakeFault, FakeServer } from '../../fakes/fake-server.js';
@@ -197,5 +197,24 @@ describe('429 storms', () => {
     clock.advance(100);
     expect((await answer).code).toBe(LlmErrorCode.server);
     expect(primary.requests).toHaveLength(2);
+  });
+});
+
+describe('reset headers', () => {
+  it('parses Go durations and refuses anything else', () => {
+    expect(parseGoDuration('6m0s')).toBe(360_000);
+    expect(parseGoDuration('1h2m3.5s')).toBe(3_723_500);
+    expect(parseGoDuration('120ms')).toBe(120);
+    expect(parseGoDuration('0.5s')).toBe(500);
+    for (const bad of ['', '5', '-1s', 'soon', '1d', '1s garbage']) expect(parseGoDuration(bad)).toBeUndefined();
+  });
+
+  it('waits for the exhausted limit, else the soonest reset', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(parseRateLimitReset({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s' }, now)).toBe(1000);
+    expect(parseRateLimitReset({ 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s' }, now)).toBe(1000);
+    expect(parseRateLimitReset({ 'anthropic-ratelimit-output-tokens-remaining': '0', 'anthropic-ratelimit-output-tokens-reset': new Date(now + 42_000).toISOString() }, now)).toBe(42_000);
+    expect(parseRateLimitReset({ 'anthropic-ratelimit-requests-reset': 'tomorrow' }, now)).toBeUndefined();
+    expect(parseRateLimitReset({}, now)).toBeUndefined();
   });
 });

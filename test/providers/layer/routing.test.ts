@@ -24,7 +24,6 @@ const targets = [
   { provider: 'b', model: 'm' },
   { provider: 'c', model: 'm' },
 ];
-const keys = (plan: { key: string }[]) => plan.map((target) => target.provider ?? target.key);
 
 describe('routing', () => {
   it('failover: in order, open circuits skipped, empty when all are open', () => {
@@ -36,7 +35,6 @@ describe('routing', () => {
     expect(router.plan(route).map((target) => target.provider)).toEqual(['b', 'c']);
     health.open.add('b/m').add('c/m');
     expect(router.plan(route)).toEqual([]);
-    void keys;
   });
 
   it('weighted: smooth round-robin spreads picks evenly by weight', () => {

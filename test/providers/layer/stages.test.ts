@@ -124,7 +124,7 @@ describe('budget-exhausted', () => {
   });
 
   it('the call machine goes to budget-exhausted, done or failed', () => {
-    const facts = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: false, final: false, budgetExhausted: false, delayMs: 100, circuitOpen: false, maxAttempts: 3 };
+    const facts = { type: 'attempt.failed' as const, retryable: true, rateLimited: false, failoverable: false, final: false, budgetExhausted: false, delayMs: 100, circuitOpen: false, preferFailover: false, maxAttempts: 3 };
     const start = startCall(2);
     expect(advanceCall(start, { ...facts, budgetExhausted: true }).value).toBe('budget-exhausted');
     expect(advanceCall(start, { type: 'attempt.succeeded' }).value).toBe('done');
