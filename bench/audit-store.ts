@@ -44,13 +44,13 @@ try {
   const events = baseline.prepare('SELECT run_id, idx, body, hash FROM events').raw().all() as unknown[][];
   // In the order the store wrote them (random keys), not the table's sorted order, which inserts faster.
   const payloads = baseline
-    .prepare("SELECT p.hash, p.content FROM events e JOIN payloads p ON p.hash = json_extract(e.body, '$.payloadHash') ORDER BY e.run_id, e.idx")
+    .prepare("SELECT p.run_id, p.hash, p.content FROM events e JOIN payloads p ON p.run_id = e.run_id AND p.hash = json_extract(e.body, '$.payloadHash') ORDER BY e.run_id, e.idx")
     .raw()
     .all() as unknown[][];
   baseline.exec('CREATE TABLE events_copy (run_id TEXT, idx INTEGER, body TEXT, hash TEXT, PRIMARY KEY (run_id, idx)) WITHOUT ROWID');
-  baseline.exec('CREATE TABLE payloads_copy (hash TEXT PRIMARY KEY, content TEXT) WITHOUT ROWID');
+  baseline.exec('CREATE TABLE payloads_copy (run_id TEXT, hash TEXT, content TEXT, PRIMARY KEY (run_id, hash)) WITHOUT ROWID');
   const insertEvent = baseline.prepare('INSERT INTO events_copy VALUES (?, ?, ?, ?)');
-  const insertPayload = baseline.prepare('INSERT INTO payloads_copy VALUES (?, ?)');
+  const insertPayload = baseline.prepare('INSERT INTO payloads_copy VALUES (?, ?, ?)');
   const insertBatch = baseline.transaction((eventBatch: unknown[][], payloadBatch: unknown[][]) => {
     for (const row of payloadBatch) insertPayload.run(row);
     for (const row of eventBatch) insertEvent.run(row);

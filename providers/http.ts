@@ -5,7 +5,13 @@
  */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
-import type { RateLimitInfo } from './types.js';
+import { readRateLimit } from './rate-limit-headers.js';
+import { boundedText, defaultStreamLimits, resolveStreamLimits, type StreamLimits } from './stream-limits.js';
+import { scrubSecrets } from './secret-scrub.js';
+import { readBounded } from './http-body.js';
+
+// Body reading lives in http-body.ts; adapters import it from here as before.
+export { bodyChunks, readBounded, readJson } from './http-body.js';
 
 /** Pool settings; applied to pools created after the call. */
 export interface PoolSettings {
@@ -17,7 +23,12 @@ export interface PoolSettings {
   bodyTimeoutMs: number;
 }
 
-const poolSettings: PoolSettings = { connections: 16, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
+/**
+ * HTTP/1.1 carries one streamed answer per connection at a time, so the pool must hold as many
+ * connections as calls run at once: 1,024 lets 1,000 concurrent streams to one provider run
+ * without queueing behind each other (connections are opened lazily and closed when idle).
+ */
+const poolSettings: PoolSettings = { connections: 1024, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
 const pools = new Map<string, Pool>();
 
 /** Changes the settings of pools created from now on (existing pools keep theirs). */
@@ -57,6 +68,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Values (API keys, tokens) scrubbed from any error this request throws: servers echo them. */
   secrets?: string[];
+  /** Bounds on the error body read (`maxErrorBodyBytes`) and on quoted messages; defaults apply. */
+  limits?: StreamLimits;
 }
 
 /** A response whose status was 2xx; its body is still unread. */
@@ -67,14 +80,60 @@ export interface HttpResponse {
 }
 
 /**
+ * One provider request as debug logs see it: never headers, bodies or the query string, which
+ * carry credentials (Gemini's `?key=`) and prompts.
+ */
+export interface HttpExchange {
+  provider: string;
+  method: string;
+  /** Origin and path only. */
+  url: string;
+  /** The response status, when one arrived. */
+  status?: number;
+  /** Until the response headers (a streamed body is read later). */
+  durationMs: number;
+  /** The error code, when the request failed. */
+  error?: string;
+}
+
+let exchangeObserver: ((exchange: HttpExchange) => void) | undefined;
+
+/**
+ * Installs an observer told about every provider request once its response headers arrive or it
+ * fails (the CLI logs them at `--log-level debug`); `undefined` removes it. What it throws is ignored.
+ */
+export function observeHttpExchanges(observer: ((exchange: HttpExchange) => void) | undefined): void {
+  exchangeObserver = observer;
+}
+
+function tellObserver(request: HttpRequest, startedAt: number, outcome: { status?: number; error?: string }): void {
+  try {
+    exchangeObserver?.({
+      provider: request.provider,
+      method: request.method ?? 'POST',
+      url: `${request.url.origin}${request.url.pathname}`,
+      durationMs: Math.round(performance.now() - startedAt),
+      ...outcome,
+    });
+  } catch {
+    // A debug aid must never fail a request.
+  }
+}
+
+/**
  * Sends a request through the origin's pool. A non-2xx status is read and thrown as an
  * {@link LlmError}; transport faults become retryable connection or timeout errors.
  */
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  const startedAt = performance.now();
   try {
-    return await send(request);
+    const response = await send(request);
+    if (exchangeObserver) tellObserver(request, startedAt, { status: response.status });
+    return response;
   } catch (error) {
-    throw request.secrets ? withoutSecrets(error, request.secrets) : error;
+    const scrubbed = request.secrets ? withoutSecrets(error, request.secrets) : error;
+    if (exchangeObserver) tellObserver(request, startedAt, { status: (scrubbed as { status?: number }).status, error: (scrubbed as { code?: string }).code });
+    throw scrubbed;
   }
 }
 
@@ -95,83 +154,16 @@ async function send(request: HttpRequest): Promise<HttpResponse> {
   if (response.statusCode >= 200 && response.statusCode < 300) {
     return { status: response.statusCode, headers, body: response.body };
   }
+  const limits = resolveStreamLimits(request.limits);
   let text = '';
   try {
-    text = await response.body.text();
+    // Only the head of an error body is read: a 20 MB error page must not cost 20 MB or the
+    // time to download it, and the message that matters is at its start.
+    text = (await readBounded(response.body, limits.maxErrorBodyBytes)).text;
   } catch {
     // The error status is what matters; an unreadable error body changes nothing.
   }
-  throw errorFromResponse(request.provider, response.statusCode, headers, text);
-}
-
-/** Reads a whole 2xx body as JSON, failing with a typed error on garbage. */
-export async function readJson(provider: string, response: HttpResponse, signal?: AbortSignal): Promise<unknown> {
-  let text: string;
-  try {
-    text = await response.body.text();
-  } catch (error) {
-    throw transportError(provider, error, signal);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new LlmError(LlmErrorCode.malformedResponse, `${provider} returned a body that is not JSON: ${preview(text)}`, {
-      provider,
-      cause: error,
-    });
-  }
-}
-
-/**
- * Iterates a 2xx body's chunks; a connection that drops or stalls mid-body becomes a retryable
- * {@link LlmError} (`LLM_ERR_STREAM_INTERRUPTED` or `LLM_ERR_TIMEOUT`).
- */
-export function bodyChunks(provider: string, response: HttpResponse, signal?: AbortSignal): AsyncIterableIterator<Uint8Array> {
-  // A plain iterator rather than an async generator: one promise hop less per network chunk.
-  const body = response.body;
-  const chunks = body[Symbol.asyncIterator]();
-  let finished = false;
-  const settle = (result: IteratorResult<unknown>): IteratorResult<Uint8Array> => {
-    if (result.done) finished = true;
-    return result as IteratorResult<Uint8Array>;
-  };
-  const fail = (error: unknown): never => {
-    finished = true;
-    throw transportError(provider, error, signal, true);
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next: () => chunks.next().then(settle, fail),
-    // The consumer stopped early (an SSE sentinel, an error, an unsubscribe).
-    async return(): Promise<IteratorResult<Uint8Array>> {
-      if (!finished) {
-        finished = true;
-        await stopReading(body, chunks);
-      }
-      return { done: true, value: undefined };
-    },
-  };
-}
-
-/**
- * Stops reading a body. One that has fully arrived is read to its end, which finishes it
- * quietly; returning from the middle of its iterator would destroy it with an AbortError (and
- * build that error's stack trace) on every call that stops at a sentinel such as `[DONE]`. A body
- * still arriving is destroyed, which aborts the request.
- */
-async function stopReading(body: HttpResponse['body'], chunks: AsyncIterator<unknown>): Promise<void> {
-  const state = (body as unknown as { _readableState?: { ended?: boolean } })._readableState;
-  if (state?.ended === true && !body.destroyed) {
-    try {
-      while (!(await chunks.next()).done);
-      return;
-    } catch {
-      // Whatever failed, the fallback below releases the body.
-    }
-  }
-  await chunks.return?.();
+  throw errorFromResponse(request.provider, response.statusCode, headers, text, limits.maxErrorMessageChars);
 }
 
 /** Maps an undici/transport failure to a typed error. */
@@ -276,28 +268,7 @@ export function parseDuration(value: unknown): number | undefined {
   return match ? Math.round(Number.parseFloat(match[1]) * 1000) : undefined;
 }
 
-/** Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers. */
-export function readRateLimit(headers: Record<string, string>): RateLimitInfo | undefined {
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.includes('ratelimit')) picked[name] = value;
-  }
-  if (Object.keys(picked).length === 0) return undefined;
-  const number = (...names: string[]): number | undefined => {
-    for (const name of names) {
-      const value = picked[name];
-      if (value !== undefined && Number.isFinite(Number(value))) return Number(value);
-    }
-    return undefined;
-  };
-  return {
-    limitRequests: number('x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
-    remainingRequests: number('x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'),
-    limitTokens: number('x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
-    remainingTokens: number('x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
-    headers: picked,
-  };
-}
+export { readRateLimit, parseResetTime } from './rate-limit-headers.js';
 
 /** The provider's error code, type and message, dug out of the common error body shapes. */
 export interface ProviderErrorBody {
@@ -305,6 +276,10 @@ export interface ProviderErrorBody {
   message?: string;
   /** Gemini's `google.rpc.RetryInfo` delay, where present. */
   retryDelayMs?: number;
+  /** Google's `google.rpc.ErrorInfo` reason (`API_KEY_INVALID`, …). */
+  reason?: string;
+  /** Google's `google.rpc.QuotaFailure` quota ids (`GenerateRequestsPerDayPerProjectPerModel-FreeTier`, …). */
+  quotaIds?: string[];
 }
 
 /** Reads `{error:{code,type,message}}` (OpenAI, Anthropic, Gemini), `{error:"…"}` (Ollama) and `{message}` (AWS). */
@@ -326,11 +301,17 @@ export function parseErrorBody(text: string): ProviderErrorBody {
     const nestedCode = (inner.details as Record<string, unknown> | undefined)?.error_code;
     // Google bodies carry the HTTP number as `code` and the meaningful name (RESOURCE_EXHAUSTED) as `status`.
     const googleStatus = typeof inner.code === 'number' ? stringOrUndefined(inner.status) : undefined;
+    const errorInfo = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.ErrorInfo'));
+    const quotaFailure = details.find((detail) => String(detail['@type'] ?? '').endsWith('google.rpc.QuotaFailure'));
+    const violations = Array.isArray(quotaFailure?.violations) ? (quotaFailure.violations as Record<string, unknown>[]).slice(0, 20) : [];
+    const quotaIds = violations.map((violation) => stringOrUndefined(violation.quotaId)).filter((id): id is string => id !== undefined);
     return {
       providerCode:
         stringOrUndefined(nestedCode) ?? googleStatus ?? stringOrUndefined(inner.code) ?? stringOrUndefined(inner.status) ?? stringOrUndefined(inner.type),
       message: stringOrUndefined(inner.message),
       retryDelayMs: parseDuration(retryInfo?.retryDelay),
+      ...(errorInfo ? { reason: stringOrUndefined(errorInfo.reason) } : {}),
+      ...(quotaIds.length > 0 ? { quotaIds } : {}),
     };
   }
   return {
@@ -341,19 +322,28 @@ export function parseErrorBody(text: string): ProviderErrorBody {
 
 const nonRetryable429 = new Set(['insufficient_quota', 'enforced_spend_limit_reached', 'billing_hard_limit_reached']);
 
-/** Builds the typed error for a non-2xx response. */
-export function errorFromResponse(provider: string, status: number, headers: Record<string, string>, bodyText: string): LlmError {
+/**
+ * Builds the typed error for a non-2xx response. The provider's message is quoted up to
+ * `maxMessageChars` (default 2,048): error messages end up in logs, outputs and audit rows.
+ */
+export function errorFromResponse(
+  provider: string,
+  status: number,
+  headers: Record<string, string>,
+  bodyText: string,
+  maxMessageChars: number = defaultStreamLimits.maxErrorMessageChars,
+): LlmError {
   const body = parseErrorBody(bodyText);
   const providerCode = body.providerCode ?? headers['x-amzn-errortype']?.split(':')[0];
   const retryAfterMs = parseRetryAfter(headers) ?? body.retryDelayMs ?? (status === 429 ? parseRateLimitReset(headers) : undefined);
-  const code = codeForStatus(status, providerCode, body.message);
+  const code = codeForStatus(status, providerCode, body);
   let isRetryable = [408, 409, 429, 500, 502, 503, 504, 529].includes(status);
   const shouldRetry = headers['x-should-retry'];
   if (shouldRetry === 'true') isRetryable = true;
   if (shouldRetry === 'false') isRetryable = false;
   // An exhausted quota or balance is not cured by waiting, whatever the server's retry hint says.
   if (code === LlmErrorCode.quotaExceeded) isRetryable = false;
-  const detail = body.message ? `: ${body.message}` : '';
+  const detail = body.message ? `: ${boundedText(body.message, maxMessageChars)}` : '';
   return new LlmError(code, `${provider} answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}${detail}`, {
     provider,
     status,
@@ -365,9 +355,14 @@ export function errorFromResponse(provider: string, status: number, headers: Rec
   });
 }
 
-function codeForStatus(status: number, providerCode: string | undefined, message: string | undefined): LlmErrorCodeValue {
+function codeForStatus(status: number, providerCode: string | undefined, body: ProviderErrorBody): LlmErrorCodeValue {
+  const message = body.message;
+  // Google answers a bad key with 400 INVALID_ARGUMENT; only ErrorInfo's reason says what it is.
+  if (body.reason === 'API_KEY_INVALID' || (status === 400 && /API key not valid/i.test(message ?? ''))) return LlmErrorCode.authentication;
   if (status === 429) {
     if (providerCode && nonRetryable429.has(providerCode)) return LlmErrorCode.quotaExceeded;
+    // A per-day quota (QuotaFailure `…PerDay…`) is not cured by a retry within the day.
+    if (body.quotaIds?.some((id) => /PerDay/i.test(id))) return LlmErrorCode.quotaExceeded;
     return LlmErrorCode.rateLimited;
   }
   if (status === 402 || providerCode === 'billing_error') return LlmErrorCode.quotaExceeded;
@@ -377,7 +372,7 @@ function codeForStatus(status: number, providerCode: string | undefined, message
   if (status === 404) return LlmErrorCode.notFound;
   if (status === 408 || status === 504) return LlmErrorCode.timeout;
   if (status === 400 || status === 413 || status === 422) {
-    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long/i.test(message ?? '')) {
+    if (providerCode === 'context_length_exceeded' || /context (length|window)|too many tokens|prompt is too long|input token count.*exceeds/i.test(message ?? '')) {
       return LlmErrorCode.contextLength;
     }
     return LlmErrorCode.badRequest;
@@ -419,9 +414,5 @@ export function withoutSecrets(error: unknown, secrets: string[]): unknown {
   return error;
 }
 
-/** `text` with every secret (of at least 4 characters: shorter ones would mangle words) replaced. */
-export function scrubSecrets(text: string, secrets: string[]): string {
-  let result = text;
-  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  return result;
-}
+/** `text` with every secret replaced; see {@link scrubSecrets} in `secret-scrub.ts`. */
+export { scrubSecrets } from './secret-scrub.js';

@@ -43,9 +43,21 @@ export type { CircuitState } from './layer/circuit-machine.js';
 export type { PriceLookup } from './layer/routing.js';
 export { systemClock } from './layer/clock.js';
 
+// Streams: the pull form, recovery, input bounds.
+export { pullEvents, defaultHighWaterMark } from './layer/stream/pull-events.js';
+export type { PullEventsOptions, PullCallOptions } from './layer/stream/pull-events.js';
+export { createStreamRecoveryStage } from './layer/stream/recovery-stage.js';
+export type { StreamRecoveryOptions } from './layer/stream/recovery-stage.js';
+export { recoveryPolicyFor, defaultMaxResumes } from './layer/stream/recovery-policy.js';
+export type { RecoveryPolicy } from './layer/stream/recovery-policy.js';
+export { continuationRequest, supportsAssistantPrefill, continuationInstruction } from './layer/stream/continuation.js';
+export { streamLimitsFromConfig } from './layer/stream/limits-config.js';
+export { defaultStreamLimits, resolveStreamLimits } from './stream-limits.js';
+export type { StreamLimits, ResolvedStreamLimits } from './stream-limits.js';
+
 // Connections.
-export { configurePools, closePools, parseRetryAfter } from './http.js';
-export type { PoolSettings } from './http.js';
+export { configurePools, closePools, parseRetryAfter, observeHttpExchanges } from './http.js';
+export type { PoolSettings, HttpExchange } from './http.js';
 
 // Discovery.
 export { discoverProviders, requiredEnvFor, ProviderRegistry, defaultModels, providerCatalog } from './discovery.js';
@@ -107,3 +119,18 @@ export { costReport, runCost, costReportGroupings } from './layer/ledger/cost-re
 export type { CostReport, CostReportRow, CostTotals, CostReportGrouping, RunCost, RunCostFigures } from './layer/ledger/cost-report.js';
 export { recommend } from './layer/ledger/cost-recommend.js';
 export type { CostRecommendation, BudgetOutlook } from './layer/ledger/cost-recommend.js';
+
+// Content safety (policy engine, stream hold-back scanner, moderation, the safety call stage).
+export {
+  compileSafetyPolicy, mergeSafetyConfigs, defaultRules, levelPresets, scanText, excerptOf, StreamScanner, scanMessages,
+  createSafetyStage, openAiModerator, judgeModerator, llamaGuardPrompt, parseJudgeAnswer, parseOpenAiModeration,
+  validateSafetyConfig, SafetyBlockedError, SafetyConfigError, SafetyInputTooLargeError, ModerationUnavailableError, SafetyErrorCode,
+} from './layer/safety/index.js';
+export type {
+  Detector, SafetyAction, SafetyCategory, SafetyDirection, SafetyFinding, SafetyScanResult, SafetyVerdict, ModerationConfig, RuleObject,
+  RuleSetting, SafetyConfig, SafetyLevel, TopicsConfig, CompiledRule, SafetyPolicy, StreamScanStep, MessageFinding, MessagesScan,
+  SafetyStageOptions, JudgeModeratorOptions, ModerationVerdict, Moderator, OpenAiModeratorOptions, SafetyConfigIssue,
+} from './layer/safety/index.js';
+
+// Credential scrubbing by value (shared with the engine's step errors, audit rows, CLI and logs).
+export { scrubSecrets, credentialValues, isCredentialName, boundText, secretMask } from './secret-scrub.js';

@@ -4,6 +4,7 @@
  * types and nothing else, so the layer, the engine and the audit store speak one language.
  */
 import type { Observable } from 'rxjs';
+import type { StreamLimits } from './stream-limits.js';
 
 /** One part of a multi-part user message. */
 export type ContentPart = { type: 'text'; text: string } | { type: 'image'; url: string; mediaType?: string };
@@ -102,6 +103,18 @@ export interface RateLimitInfo {
   remainingRequests?: number;
   limitTokens?: number;
   remainingTokens?: number;
+  /** Milliseconds (from the response) until the request allowance resets (`x-ratelimit-reset-requests: 6m0s`). */
+  resetRequestsMs?: number;
+  /** Milliseconds until the token allowance resets. */
+  resetTokensMs?: number;
+  /** Anthropic's separate input-token allowance (`anthropic-ratelimit-input-tokens-*`). */
+  limitInputTokens?: number;
+  remainingInputTokens?: number;
+  resetInputTokensMs?: number;
+  /** Anthropic's separate output-token allowance (`anthropic-ratelimit-output-tokens-*`). */
+  limitOutputTokens?: number;
+  remainingOutputTokens?: number;
+  resetOutputTokensMs?: number;
   /** Raw header values, for anything not normalised above. */
   headers: Record<string, string>;
 }
@@ -156,6 +169,11 @@ export interface CallOptions {
    * reads the next network chunk, so a slow consumer slows the socket instead of filling memory.
    */
   demand?: () => Promise<void> | void;
+  /**
+   * Bounds on what the provider may send for this call (line, frame, answer and error-body
+   * sizes, idle time); each missing field takes its default from `stream-limits.ts`.
+   */
+  limits?: StreamLimits;
 }
 
 /**

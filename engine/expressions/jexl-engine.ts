@@ -5,6 +5,7 @@
  */
 import jexlPackage from 'jexl';
 import { MissionError, MissionErrorCode } from '../errors.js';
+import { assertExpressionWithinLimits } from './expression-limits.js';
 
 const { Jexl } = jexlPackage;
 
@@ -88,13 +89,16 @@ const cache = new Map<string, CompiledExpression>();
 export function compileExpression(source: string): CompiledExpression {
   const cached = cache.get(source);
   if (cached) return cached;
+  assertExpressionWithinLimits(source);
   let expression: ReturnType<typeof jexl.compile>;
   try {
     expression = jexl.compile(source);
   } catch (error) {
+    // The limits above keep jexl's recursion shallow; should one still overflow, it is a bound, not a crash.
+    if (error instanceof RangeError) throw new MissionError(MissionErrorCode.templateTooComplex, `the expression \`${excerpt(source)}\` is nested too deeply to parse`);
     throw new MissionError(
       MissionErrorCode.template,
-      `cannot parse expression \`${source}\`: ${describeJexlError(error)}`,
+      `cannot parse expression \`${excerpt(source)}\`: ${describeJexlError(error)}`,
       { cause: error },
     );
   }
@@ -119,14 +123,20 @@ export function evaluateExpression(source: string, context: Record<string, unkno
   } catch (error) {
     throw new MissionError(
       MissionErrorCode.template,
-      `cannot evaluate \`${source}\`: ${describeJexlError(error)}`,
+      `cannot evaluate \`${excerpt(source)}\`: ${describeJexlError(error)}`,
       { cause: error },
     );
   }
 }
 
+/** An expression as shown in a message: whole when short, else its start (never kilobytes). */
+export function excerpt(source: string, limit = 120): string {
+  const oneLine = source.length > limit * 2 ? source.slice(0, limit * 2).replace(/\s+/g, ' ') : source.replace(/\s+/g, ' ');
+  return oneLine.length > limit ? `${oneLine.slice(0, limit - 3)}...` : oneLine;
+}
+
 /** jexl's messages repeat the whole expression; the caller already shows it, so trim that off. */
 export function describeJexlError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/ in expression: [\s\S]*$/, '').replace(/^Token /, 'token ').replace(/\s+/g, ' ');
+  return excerpt(message.replace(/ in expression: [\s\S]*$/, '').replace(/^Token /, 'token '), 200);
 }

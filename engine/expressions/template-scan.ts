@@ -19,8 +19,8 @@ export function hasTemplate(text: string): boolean {
   return text.includes('{{');
 }
 
-/** Offset of the `}}` closing an expression that starts at `start`, or -1. */
-function findClose(text: string, start: number): number {
+/** Offset of the `}}` closing an expression whose text starts at `start` (after `{{`), or -1. */
+export function findClose(text: string, start: number): number {
   let quote: string | undefined;
   for (let index = start; index < text.length; index++) {
     const character = text[index];

@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { describeContainer, describeLocation, describeValue, stepLabel } from './describe.js';
 import { looksLikeMisnaming, unknownPropertyHint } from './property-hints.js';
 import { toPointer } from './source-positions.js';
+import { didYouMean } from './suggest.js';
 import type { LoadedMission, ValidationIssue } from './types.js';
 
 function typeWords(type: unknown): string {
@@ -34,6 +35,9 @@ function withoutBranchNoise(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((error) =>
     !combinators.some((combinator) => combinator !== error && error.schemaPath.startsWith(`${combinator.schemaPath}/`)));
 }
+
+/** Provider ids, for hints on `llm.limits` keys. */
+const providerIds = ['openai', 'azure', 'anthropic', 'gemini', 'bedrock', 'ollama', 'shimmy'];
 
 /** Hints for a few properties whose fix is always the same. */
 const requiredHints: Record<string, string> = {
@@ -130,7 +134,12 @@ export function ajvIssues(errors: ErrorObject[], loaded: LoadedMission, options:
       case 'propertyNames': {
         const name = String(params.propertyName);
         issue(pointer + toPointer([name]), `'${name}' in ${where} is not a valid name`,
-          'use letters, digits and _ (not starting with a digit), so templates can write vars.<name>', true);
+          pointer.endsWith('/limits')
+            ? `${didYouMean(name.split('/')[0], providerIds) ?? 'a limit is keyed by a provider'} (${providerIds.join(', ')}), or provider/model such as openai/gpt-4o-mini`
+            : pointer === '/vars' || pointer.endsWith('/vars')
+              ? 'use letters, digits and _ (not starting with a digit), so templates can write vars.<name>'
+              : undefined,
+          true);
         break;
       }
       case 'pattern':

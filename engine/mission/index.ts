@@ -1,6 +1,6 @@
 /** Mission loading, validation and planning. */
 export { loadMissionFile, parseMission } from './load.js';
-export { validateMission, formatIssue } from './validate.js';
+export { validateMission, formatIssue, formatIssues } from './validate.js';
 export type { ValidateOptions } from './validate.js';
 export { planLevels } from './plan.js';
 export { missionSchema } from './schema-check.js';

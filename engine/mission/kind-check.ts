@@ -1,7 +1,10 @@
 /**
  * Step kinds: is each `step_type` known, and do its parameters match the kind's JSON Schema?
  */
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Options, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import * as generated from '../steps/generated/kind-check-validators.js';
 import { unsupportedRustchainKinds, type StepKindRegistry } from '../steps/registry.js';
 import type { StepKind } from '../steps/types.js';
 import { ajvIssues } from './ajv-issues.js';
@@ -21,15 +24,29 @@ export function isTemplateString(value: unknown): boolean {
 }
 
 // Kind schemas are written against draft 2020-12 (see StepKind.parameters), by many authors:
-// not strict, so a vendor keyword in a custom kind's schema does not break validation.
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+// not strict, so a vendor keyword in a custom kind's schema does not break validation. Compiling
+// the 2020-12 meta-schema to check each kind's schema first costs more than all the rest of
+// `mission validate`; the built-in schemas are checked by a test, and a broken custom schema still
+// fails to compile.
+export const kindCheckOptions: Options = { allErrors: true, verbose: true, strict: false, validateSchema: false };
+let ajv: Ajv2020 | undefined;
 /** Compiled once per kind object; a WeakMap so re-registered kinds do not leak. */
 const compiledByKind = new WeakMap<StepKind, ValidateFunction>();
 
+/**
+ * The built-in kinds' validators are compiled ahead of time (`npm run generate`); a custom kind's
+ * schema, or an edited built-in one, is compiled here, loading ajv's compiler only then.
+ */
 function validatorFor(kind: StepKind): ValidateFunction {
   let validate = compiledByKind.get(kind);
   if (!validate) {
-    validate = ajv.compile(kind.parameters);
+    const ahead = (generated as Record<string, unknown>)[kind.name];
+    if (typeof ahead === 'function' && (generated.generatedFrom as Record<string, string>)[kind.name] === JSON.stringify(kind.parameters)) {
+      validate = ahead as ValidateFunction;
+    } else {
+      ajv ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(kindCheckOptions);
+      validate = ajv.compile(kind.parameters);
+    }
     compiledByKind.set(kind, validate);
   }
   return validate;

@@ -3,6 +3,7 @@
  * Defensive by design: it never throws on a malformed document — the validator reports the
  * problems with positions — and keeps `steps[i]` aligned with `/steps/i` in the raw document.
  */
+import type { LlmConfig } from '../../providers/layer/config-types.js';
 import type { MissionConfig, MissionDefinition, RetryPolicy, StepDefinition } from './types.js';
 
 /**
@@ -18,6 +19,7 @@ export const defaultRetryPolicy: Readonly<RetryPolicy> = {
   backoffMultiplier: 2,
   maxDelayMs: 30_000,
   jitter: 0.2,
+  maxRetryAfterMs: 60_000,
 };
 
 type RawMap = Record<string, unknown>;
@@ -55,6 +57,7 @@ function normalizeRetry(value: unknown): RetryPolicy | undefined {
   if (typeof value.initial_delay_ms === 'number' && value.initial_delay_ms >= 0) policy.initialDelayMs = value.initial_delay_ms;
   if (typeof value.backoff_multiplier === 'number' && value.backoff_multiplier >= 1) policy.backoffMultiplier = value.backoff_multiplier;
   if (typeof value.max_delay_ms === 'number' && value.max_delay_ms >= 0) policy.maxDelayMs = value.max_delay_ms;
+  if (typeof value.max_retry_after_ms === 'number' && value.max_retry_after_ms >= 0) policy.maxRetryAfterMs = value.max_retry_after_ms;
   if (value.jitter === true) policy.jitter = defaultRetryPolicy.jitter;
   else if (value.jitter === false) policy.jitter = 0;
   else if (typeof value.jitter === 'number' && value.jitter >= 0 && value.jitter <= 1) policy.jitter = value.jitter;
@@ -113,6 +116,8 @@ export function normalizeMission(document: unknown): MissionDefinition {
     outputs: isMap(raw.outputs) ? { ...raw.outputs } : {},
   };
   if (typeof raw.description === 'string') mission.description = raw.description;
+  // Kept as written (the schema checks it); the engine layers it over the project's llm: block.
+  if (isMap(raw.llm)) mission.llm = structuredClone(raw.llm) as LlmConfig;
   const timeoutSeconds = positiveNumber(raw.timeout_seconds);
   if (timeoutSeconds !== undefined) mission.timeoutSeconds = timeoutSeconds;
   return mission;

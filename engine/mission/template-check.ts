@@ -5,7 +5,8 @@
 import {
   conditionExpression, expressionReferences, scanTemplate, scopeRoots, stepScopeFields, transformNames,
 } from '../expressions/index.js';
-import { describeJexlError } from '../expressions/jexl-engine.js';
+import { describeJexlError, excerpt } from '../expressions/jexl-engine.js';
+import { MissionErrorCode } from '../errors.js';
 import { stepIndexById, upstreamLookup } from './graph.js';
 import { didYouMean } from './suggest.js';
 import { toPointer } from './source-positions.js';
@@ -42,11 +43,17 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
     file: loaded.file, ...positionOf(place), pointer: place.pointer, message, ...(hint ? { hint } : {}),
   });
 
-  const checkExpression = (expression: string, place: Place, shown: string): void => {
+  const checkExpression = (expression: string, place: Place, shown: string, expressionOffset?: number): void => {
     let references;
     try {
       references = expressionReferences(expression);
     } catch (error) {
+      const coded = error as { code?: string; message?: string; offset?: number };
+      if (coded.code === MissionErrorCode.templateTooComplex) {
+        const offset = expressionOffset === undefined ? place.offset : expressionOffset + (coded.offset ?? 0);
+        add({ ...place, offset }, `template too complex in ${shown}: ${coded.message}`, 'split the computation over several steps or vars');
+        return;
+      }
       const cause = error instanceof Error && error.cause ? error.cause : error;
       const liquidFilter = /\|\s*[A-Za-z_]\w*\s*:/.test(expression);
       add(place, `template syntax error in ${shown}: ${describeJexlError(cause)}`,
@@ -103,9 +110,9 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
     for (const error of errors) add({ ...place, offset: error.offset }, `template syntax error: ${error.message}`);
     for (const part of parts) {
       if (part.kind !== 'expression') continue;
-      // Shown as written (one line), so the author can search for it.
-      const written = text.slice(part.offset, part.offset + part.length).replace(/\s+/g, ' ');
-      checkExpression(part.expression, { ...place, offset: part.offset }, written);
+      // Shown as written (one line, cut short), so the author can search for it.
+      const written = excerpt(text.slice(part.offset, part.offset + Math.min(part.length, 400)));
+      checkExpression(part.expression, { ...place, offset: part.offset }, written, text.indexOf(part.expression, part.offset));
     }
   };
 
@@ -129,7 +136,7 @@ export function templateIssues(loaded: LoadedMission, options: TemplateCheckOpti
       } else if (expression === '') {
         add(place, `condition of step '${step.id}' is empty`);
       } else {
-        checkExpression(expression, place, `if: ${expression}`);
+        checkExpression(expression, place, `if: ${excerpt(expression)}`);
       }
     }
     if (typeof step.forEach === 'string' && !step.forEach.includes('{{')) {

@@ -2,6 +2,7 @@
  * The normalised in-memory form of a mission, whatever file format or RustChain dialect it was
  * written in. The loader produces it; the validator checks it; the runner executes it.
  */
+import type { LlmConfig } from '../../providers/layer/config-types.js';
 
 /** How a step is retried after a retryable failure. */
 export interface RetryPolicy {
@@ -12,7 +13,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Fraction of the delay randomised away (0 = none, 1 = full jitter). */
   jitter: number;
-  /** Error codes that may be retried; when absent, any error whose `isRetryable` is set, or any step error. */
+  /**
+   * Longest wait a Retry-After hint may ask for (default 60 s); a longer hint fails the step
+   * with `MISSION_ERR_RETRY_AFTER_TOO_LONG` instead of waiting.
+   */
+  maxRetryAfterMs: number;
+  /** Error codes that may be retried (among retryable errors); when absent, any retryable error. */
   retryOn?: string[];
 }
 
@@ -56,6 +62,8 @@ export interface MissionDefinition {
   timeoutSeconds?: number;
   /** What the mission returns: values (templates allowed) rendered after the last step. */
   outputs: Record<string, unknown>;
+  /** The mission's `llm:` block (routes, retries, limits, …), as written; it wins over the project's. */
+  llm?: LlmConfig;
 }
 
 /** A position in a source file (1-based line and column). */

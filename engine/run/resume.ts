@@ -20,7 +20,7 @@ export function restoreState(store: AuditStore, runId: string, mission: MissionD
       succeeded.delete(event.stepId); // Ran again after succeeding (an earlier resume): the latest outcome counts.
     }
     if (event.type !== 'step-succeeded') continue;
-    const output = event.payloadHash ? store.payload(event.payloadHash) : null;
+    const output = event.payloadHash ? store.payload(event.payloadHash, runId) : null;
     if (output === undefined) {
       throw new MissionError(
         MissionErrorCode.notResumable,

@@ -8,9 +8,11 @@ import { renderValue } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { parseMission } from '../mission/load.js';
 import type { LoadedMission } from '../mission/types.js';
-import { errorsOf, formatIssue, validateMission } from '../mission/validate.js';
+import { missionSafetyFindings } from '../mission/safety-check.js';
+import { errorsOf, formatIssues, validateMission } from '../mission/validate.js';
 import type { RunStatus } from '../store/index.js';
 import { restoreState } from './resume.js';
+import { stopOrphanedProcesses } from './orphan-processes.js';
 import { liveOwnerPid } from './run-owner.js';
 import { RunSession, type RestoredState } from './run-session.js';
 import type { ResumeOptions, RunOptions, RunResult } from './run-types.js';
@@ -26,13 +28,15 @@ export function newRunId(now: Date = new Date()): string {
  * exception.
  */
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
-  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}) });
+  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}), allowUnsafe: options.allowUnsafe });
   const issues = errorsOf(found);
   // Info, not warn: a caller that validated first (the CLI) has already shown them to the user.
-  for (const warning of found.filter((issue) => issue.severity === 'warning')) options.logger?.info(formatIssue(warning));
+  if (options.logger?.isLevelEnabled('info')) {
+    for (const line of formatIssues(found.filter((issue) => issue.severity === 'warning'))) options.logger.info(line);
+  }
   if (issues.length > 0) {
     throw Object.assign(
-      new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${issues.map(formatIssue).join('\n')}`),
+      new MissionError(MissionErrorCode.invalid, `${loaded.file} is not a valid mission:\n${formatIssues(issues).join('\n')}`),
       { issues },
     );
   }
@@ -60,6 +64,7 @@ export async function runMission(loaded: LoadedMission, options: RunOptions): Pr
     },
     payload: { vars },
   });
+  for (const override of safetyOverrides(loaded, options.allowUnsafe)) options.store.append(runId, { type: 'safety-override', data: override });
   return execute(loaded, { ...options, runId, workspace, vars });
 }
 
@@ -72,6 +77,17 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   if (!run) throw new MissionError(MissionErrorCode.runNotFound, `no run with id ${runId} in this store`);
   if (run.status === 'succeeded') {
     throw new MissionError(MissionErrorCode.notResumable, `run ${runId} already succeeded; there is nothing to resume`);
+  }
+  if (run.erasedAt !== undefined) {
+    throw new MissionError(MissionErrorCode.notResumable, `run ${runId} cannot be resumed: it was erased from the audit store (its mission, variables and outputs are gone)`);
+  }
+  // Resume runs the row's mission source with its variables: never trust an edited row.
+  const check = options.store.verify({ runId });
+  if (!check.ok) {
+    throw new MissionError(
+      MissionErrorCode.notResumable,
+      `run ${runId} cannot be resumed: its audit record does not verify (${check.problem?.reason}); see mission audit verify --run ${runId}`,
+    );
   }
   // Two processes running one run would both run its unfinished steps.
   const ownerPid = run.status === 'running' && !options.takeOver ? liveOwnerPid(run.owner) : undefined;
@@ -88,6 +104,8 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     type: 'mission-resume',
     data: { previousStatus: run.status, stepsKept: [...restored.succeeded.keys()] },
   });
+  // The dead owner's commands may still run; stop them before their steps run again.
+  await stopOrphanedProcesses(options.store, runId, new Set(restored.succeeded.keys()));
   return execute(loaded, { ...options, runId, workspace: run.workspace, vars: run.vars }, restored);
 }
 
@@ -127,12 +145,25 @@ async function execute(
       result.error = { code: (error as MissionError).code ?? MissionErrorCode.template, message: (error as Error).message };
     }
   }
+  // The outputs may quote an echoed credential; what is recorded and returned must not.
+  const scrubber = session.credentialScrubber;
+  result.outputs = scrubber.value(result.outputs);
+  if (result.error) result.error = { ...result.error, message: scrubber.message(result.error.message) };
   store.append(runId, {
     type: 'mission-end',
-    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: result.error } : {}) },
-    payload: { outputs: result.outputs },
+    // The error's message can quote inputs: it goes with the outputs into the erasable payload.
+    data: { status: result.status, durationMs: result.durationMs, ...(result.error ? { error: { code: result.error.code } } : {}) },
+    payload: { outputs: result.outputs, ...(result.error ? { error: result.error } : {}) },
   });
   store.setRunStatus(runId, result.status as RunStatus, new Date());
   store.flush();
   return result;
+}
+
+/** The failing safety checks the user allowed, one audit record per finding. */
+function safetyOverrides(loaded: LoadedMission, allowUnsafe: string[] | undefined): Array<Record<string, unknown>> {
+  if (!allowUnsafe || allowUnsafe.length === 0) return [];
+  return missionSafetyFindings(loaded)
+    .filter((finding) => finding.fails && allowUnsafe.includes(finding.check))
+    .map((finding) => ({ check: finding.check, risk: finding.risk, stepId: finding.stepId, line: finding.line, column: finding.column, message: finding.message }));
 }

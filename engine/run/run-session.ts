@@ -1,46 +1,29 @@
 /**
- * One execution of a mission (fresh or resumed): the DAG scheduler. Steps whose dependencies have
- * settled become ready; up to `max_parallel_steps` run at once; each step's lifecycle is advanced
- * through the XState step machine, and every state change is appended to the audit chain.
+ * One execution of a mission (fresh or resumed). Wires the parts together: the scheduler
+ * (`run-scheduler.ts`) decides what runs when; the attempt loop (`attempt-loop.ts`) runs a step
+ * with its retry policy and timeout; the journal (`run-journal.ts`) audits every transition. The
+ * session itself owns what spans them: the template scope, the legacy context, cancellation and
+ * the mission's deadline.
  */
 import { setMaxListeners } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { evaluateCondition, type TemplateScope } from '../expressions/index.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
-import type { LoadedMission, MissionDefinition, StepDefinition } from '../mission/types.js';
-import type { AuditStore } from '../store/index.js';
+import type { LoadedMission, MissionDefinition } from '../mission/types.js';
 import type { StepContext, StepEmittedEvent, StepKind } from '../steps/types.js';
 import { startTimer } from '../timer.js';
-import { sleep } from './abort.js';
-import { isRetryableFailure, retryDelayMs } from './retry-delay.js';
+import { runAttempts } from './attempt-loop.js';
+import { legacyValuesAfter } from './legacy-context.js';
+import { RunJournal } from './run-journal.js';
+import { RunScheduler } from './run-scheduler.js';
+import { createCredentialScrubber, type CredentialScrubber } from './credential-scrubber.js';
 import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
-import { asCodedError, runAttempt } from './step-attempt.js';
-import { advanceStep, initialStepSnapshot, stepStateOf, type StepMachineEvent, type StepSnapshot } from './step-machine.js';
+import { asCodedError } from './step-attempt.js';
+import type { StepRuntime } from './step-runtime.js';
 
 const defaultStepTimeoutSeconds = 300;
-
-/** Audit event names for the machine states a transition enters. */
-const eventForState: Record<string, string> = {
-  ready: 'step-ready',
-  running: 'step-start',
-  'retry-wait': 'step-retry',
-  'awaiting-approval': 'step-awaiting-approval',
-  succeeded: 'step-succeeded',
-  failed: 'step-failed',
-  skipped: 'step-skipped',
-  cancelled: 'step-cancelled',
-};
-
-const finalStates: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
-
-interface StepRuntime {
-  definition: StepDefinition;
-  snapshot: StepSnapshot;
-  remainingDependencies: number;
-  dependents: StepRuntime[];
-  result?: StepResult;
-  startedAt?: number;
-}
+/** Rendered parameters are logged up to this many characters (a file's content can be megabytes). */
+const maxLoggedParameters = 2000;
 
 /** What a resumed run brings from its earlier life. */
 export interface RestoredState {
@@ -60,29 +43,27 @@ export interface SessionSettings extends RunOptions {
 /** Runs a loaded mission to completion against an existing run record. */
 export class RunSession {
   private readonly mission: MissionDefinition;
-  private readonly store: AuditStore;
   private readonly logger: Logger;
-  private readonly steps = new Map<string, StepRuntime>();
   private readonly controller = new AbortController();
   private readonly scope: TemplateScope;
   private readonly stepScope: TemplateScope['steps'] = {};
-  private readonly readyQueue: StepRuntime[] = [];
-  private running = 0;
-  private unsettled = 0;
-  private stopReason?: { status: 'skipped' | 'cancelled'; reason: string };
+  private readonly journal: RunJournal;
+  private readonly scheduler: RunScheduler;
+  /** Logs rendered parameters at `debug`; undefined at quieter levels (rendering stays free). */
+  private readonly logRendered?: (step: StepRuntime, parameters: Record<string, unknown>, index?: number) => void;
   private missionError?: MissionError;
+  private deadline?: number;
   private finish!: () => void;
   private abandon!: (error: unknown) => void;
 
   constructor(
     loaded: LoadedMission,
     private readonly settings: SessionSettings,
-    private readonly restored?: RestoredState,
+    restored?: RestoredState,
   ) {
     this.mission = loaded.mission;
     // Every running step listens to the run's signal; a wide mission legitimately has many.
     setMaxListeners(0, this.controller.signal);
-    this.store = settings.store;
     this.logger = settings.logger ?? pino({ level: 'silent' });
     const env = settings.env ?? process.env;
     this.scope = {
@@ -93,6 +74,36 @@ export class RunSession {
       run: { id: settings.runId, workspace: settings.workspace },
       legacy: { ...(restored?.legacy ?? {}) },
     };
+    // Masks the environment's credential values in everything recorded, returned or logged.
+    const scrubber = createCredentialScrubber(env);
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logRendered = (step, parameters, index) => {
+        const text = scrubber.text(JSON.stringify(parameters) ?? 'null');
+        const shown = text.length > maxLoggedParameters ? `${text.slice(0, maxLoggedParameters)}… (${text.length} characters)` : text;
+        this.logger.debug({ stepId: step.definition.id, ...(index === undefined ? {} : { index }), parameters: shown }, 'rendered parameters');
+      };
+    }
+    const kept = new Map<string, StepResult>();
+    for (const [id, step] of restored?.succeeded ?? []) {
+      kept.set(id, { status: 'succeeded', output: step.output, attempts: step.attempts, durationMs: step.durationMs });
+      this.stepScope[id] = { output: step.output, status: 'succeeded' };
+    }
+    this.journal = new RunJournal(settings.store, settings.runId, this.logger, scrubber, settings.onProgress);
+    this.scheduler = new RunScheduler(
+      this.mission,
+      this.journal,
+      {
+        execute: (step) => this.execute(step),
+        conditionHolds: (step) => evaluateCondition(step.definition.condition!, this.scope),
+        settled: (step, output) => {
+          const result = step.result!;
+          this.stepScope[step.definition.id] = { output, status: result.status, ...(result.error ? { error: result.error.message } : {}) };
+        },
+        finished: () => this.finish(),
+        failed: (error) => this.fail(error),
+      },
+      kept,
+    );
   }
 
   /**
@@ -109,23 +120,18 @@ export class RunSession {
     const onCancel = (): void => this.abortRun(new MissionError(MissionErrorCode.cancelled, 'the run was cancelled'));
     if (externalSignal?.aborted) onCancel();
     else externalSignal?.addEventListener('abort', onCancel, { once: true });
-    const cancelMissionTimeout = this.mission.timeoutSeconds
+    const timeoutSeconds = this.mission.timeoutSeconds;
+    if (timeoutSeconds) this.deadline = startedAt + timeoutSeconds * 1000;
+    const cancelMissionTimeout = timeoutSeconds
       ? startTimer(() => {
-          const error = new MissionError(MissionErrorCode.missionTimeout, `the mission timed out after ${this.mission.timeoutSeconds} s`);
+          const error = new MissionError(MissionErrorCode.missionTimeout, `the mission timed out after ${timeoutSeconds} s`);
           this.missionError = error;
           this.abortRun(error);
-        }, this.mission.timeoutSeconds * 1000)
+        }, timeoutSeconds * 1000)
       : undefined;
 
     try {
-      this.buildGraph();
-      if (this.unsettled === 0) this.finish();
-      else {
-        for (const step of this.steps.values()) {
-          if (!step.result && step.remainingDependencies === 0) this.dependenciesSettled(step);
-        }
-        this.pump();
-      }
+      this.scheduler.start();
       await done;
     } finally {
       cancelMissionTimeout?.();
@@ -134,191 +140,50 @@ export class RunSession {
     return this.result(performance.now() - startedAt);
   }
 
-  private buildGraph(): void {
-    for (const definition of this.mission.steps) {
-      const runtime: StepRuntime = {
-        definition,
-        snapshot: initialStepSnapshot(definition.retry?.maxAttempts ?? 1),
-        remainingDependencies: 0,
-        dependents: [],
-      };
-      this.steps.set(definition.id, runtime);
-      const restored = this.restored?.succeeded.get(definition.id);
-      if (restored) {
-        runtime.result = { status: 'succeeded', output: restored.output, attempts: restored.attempts, durationMs: restored.durationMs };
-        this.stepScope[definition.id] = { output: restored.output, status: 'succeeded' };
-      } else {
-        this.unsettled++;
-      }
-    }
-    for (const runtime of this.steps.values()) {
-      for (const dependencyId of runtime.definition.dependsOn) {
-        const dependency = this.steps.get(dependencyId);
-        if (!dependency) continue; // The validator rejects unknown dependencies before a run starts.
-        dependency.dependents.push(runtime);
-        if (!dependency.result) runtime.remainingDependencies++;
-      }
-    }
-  }
-
-  /** A step's dependencies have all settled: skip it, or queue it to run. */
-  private dependenciesSettled(step: StepRuntime): void {
-    if (this.stopReason) return this.settle(step, { type: this.stopReason.status === 'skipped' ? 'skip' : 'cancel' }, { reason: this.stopReason.reason });
-    const blocker = step.definition.dependsOn
-      .map((id) => this.steps.get(id)!)
-      .find((dependency) => !(dependency.result?.status === 'succeeded' || (dependency.result?.status === 'failed' && dependency.definition.continueOnError)));
-    if (blocker) {
-      return this.settle(step, { type: 'skip' }, { reason: `dependency '${blocker.definition.id}' ${blocker.result?.status}` });
-    }
-    if (step.definition.condition !== undefined) {
-      let proceed: boolean;
-      try {
-        proceed = evaluateCondition(step.definition.condition, this.scope);
-      } catch (error) {
-        this.transition(step, { type: 'dependencies.met' });
-        this.transition(step, { type: 'start' });
-        return this.settle(step, { type: 'fail', retryable: false }, { error: asCodedError(error) });
-      }
-      if (!proceed) return this.settle(step, { type: 'skip' }, { reason: `condition is false: ${step.definition.condition}` });
-    }
-    this.transition(step, { type: 'dependencies.met' });
-    this.readyQueue.push(step);
-  }
-
-  /** Starts ready steps while there is capacity. */
-  private pump(): void {
-    const limit = Math.max(1, this.mission.config.maxParallelSteps);
-    while (this.running < limit && this.readyQueue.length > 0) {
-      const step = this.readyQueue.shift()!;
-      if (step.result) continue;
-      this.running++;
-      void this.execute(step)
-        .catch((error: unknown) => this.fail(error))
-        .finally(() => {
-          this.running--;
-          this.pump();
-        });
-    }
-  }
-
-  /** Runs a step through its attempts until it succeeds, fails for good, or is cancelled. */
+  /** Runs a ready step through its attempts and settles it. */
   private async execute(step: StepRuntime): Promise<void> {
     const kind = this.settings.registry.get(step.definition.kind);
     step.startedAt = performance.now();
     if (!kind) {
-      this.transition(step, { type: 'start' });
+      this.journal.transition(step, { type: 'start' });
       const error = new MissionError(MissionErrorCode.unsupportedStep, `step kind '${step.definition.kind}' is not registered`);
-      return this.settle(step, { type: 'fail', retryable: false }, { error });
+      return this.scheduler.settle(step, { type: 'fail', retryable: false }, { error });
     }
-    this.transition(step, { type: 'start' }, { attempt: 1 });
-    for (;;) {
-      let output: unknown;
-      try {
-        output = await runAttempt({
-          step: step.definition,
-          kind,
-          scope: this.scope,
-          runSignal: this.controller.signal,
-          timeoutMs: (step.definition.timeoutSeconds ?? this.mission.config.timeoutSeconds ?? defaultStepTimeoutSeconds) * 1000,
-          maxParallel: this.mission.config.maxParallelSteps,
-          contextFor: (signal) => this.contextFor(step, kind, signal),
-        });
-      } catch (thrown) {
-        const error = asCodedError(thrown);
-        if (this.controller.signal.aborted) return this.settleAborted(step);
-        const retryable = isRetryableFailure(error, step.definition.retry);
-        const before = step.snapshot.context.attempt;
-        if (!this.canRetry(step, retryable)) return this.settle(step, { type: 'fail', retryable: false }, { error });
-        const delayMs = retryDelayMs(step.definition.retry!, before, (error as { retryAfterMs?: number }).retryAfterMs);
-        this.transition(step, { type: 'fail', retryable: true }, { attempt: before, delayMs, error: error.toJSON() });
-        this.logger.info({ stepId: step.definition.id, attempt: before, delayMs, code: error.code }, 'step failed; retrying');
-        try {
-          await sleep(delayMs, this.controller.signal);
-        } catch {
-          return this.settleAborted(step);
-        }
-        this.transition(step, { type: 'retry' }, { attempt: before + 1 });
-        continue;
-      }
-      // Outside the try: a failure to record the success is the run's failure, not the step's.
-      return this.succeed(step, kind, output);
-    }
+    this.journal.transition(step, { type: 'start' }, { attempt: 1 });
+    const outcome = await runAttempts({
+      step,
+      kind,
+      journal: this.journal,
+      logger: this.logger,
+      scope: this.scope,
+      runSignal: this.controller.signal,
+      timeoutMs: (step.definition.timeoutSeconds ?? this.mission.config.timeoutSeconds ?? defaultStepTimeoutSeconds) * 1000,
+      maxParallel: this.mission.config.maxParallelSteps,
+      remainingMs: () => (this.deadline === undefined ? undefined : Math.max(0, this.deadline - performance.now())),
+      contextFor: (signal) => this.contextFor(step, kind, signal),
+      onRendered: this.logRendered && ((parameters, index) => this.logRendered!(step, parameters, index)),
+    });
+    if (outcome.status === 'aborted') return this.settleAborted(step);
+    if (outcome.status === 'failed') return this.scheduler.settle(step, { type: 'fail', retryable: false }, { error: outcome.error });
+    // Outside the attempt loop: a failure to record the success is the run's failure, not the step's.
+    return this.succeed(step, kind, outcome.output);
   }
 
   /** Settles a step stopped by the run's abort: failed at a mission timeout, else cancelled. */
   private settleAborted(step: StepRuntime): void {
-    if (this.missionError) return this.settle(step, { type: 'fail', retryable: false }, { error: this.missionError });
-    return this.settle(step, { type: 'cancel' }, { reason: 'the run was cancelled' });
-  }
-
-  private canRetry(step: StepRuntime, retryable: boolean): boolean {
-    return stepStateOf(advanceStep(step.snapshot, { type: 'fail', retryable })) === 'retry-wait';
+    if (this.missionError) return this.scheduler.settle(step, { type: 'fail', retryable: false }, { error: this.missionError });
+    return this.scheduler.settle(step, { type: 'cancel' }, { reason: 'the run was cancelled' });
   }
 
   private succeed(step: StepRuntime, kind: StepKind, output: unknown): void {
     let legacy: Record<string, string>;
     try {
-      legacy = {
-        ...kind.legacyContext?.(step.definition.id, output),
-        previous_result: typeof output === 'string' ? output : JSON.stringify(output ?? null),
-      };
+      legacy = legacyValuesAfter(kind, step.definition.id, output);
     } catch (error) {
-      // An output that cannot be serialised (a cycle, a BigInt) would fail the same way again.
-      return this.settle(step, { type: 'fail', retryable: false }, { error: asCodedError(error) });
+      return this.scheduler.settle(step, { type: 'fail', retryable: false }, { error: asCodedError(error) });
     }
     Object.assign(this.scope.legacy!, legacy);
-    this.settle(step, { type: 'succeed' }, { output });
-  }
-
-  /** Moves a step to a final state, records its result, and releases its dependents. */
-  private settle(
-    step: StepRuntime,
-    event: StepMachineEvent,
-    detail: { output?: unknown; error?: { code: string; message: string; toJSON?(): unknown }; reason?: string },
-  ): void {
-    if (step.result) return;
-    const durationMs = step.startedAt === undefined ? 0 : Math.round(performance.now() - step.startedAt);
-    const attempts = step.snapshot.context.attempt;
-    const error = detail.error ? { code: detail.error.code, message: detail.error.message } : undefined;
-    this.transition(
-      step,
-      event,
-      { attempts, durationMs, ...(error ? { error } : {}), ...(detail.reason ? { reason: detail.reason } : {}) },
-      event.type === 'succeed' ? detail.output ?? null : undefined,
-    );
-    const status = stepStateOf(step.snapshot);
-    if (!finalStates.has(status)) throw new Error(`internal: step '${step.definition.id}' settled in state '${status}' after '${event.type}'`);
-    // A failed command or HTTP call carries what it produced (stderr, the error body): keep it.
-    const output = event.type === 'succeed' ? detail.output : (detail.error as { output?: unknown } | undefined)?.output;
-    step.result = {
-      status: status as StepResult['status'],
-      attempts,
-      durationMs,
-      ...(output !== undefined ? { output } : {}),
-      ...(error ? { error } : {}),
-      ...(detail.reason ? { reason: detail.reason } : {}),
-    };
-    this.stepScope[step.definition.id] = { output, status, ...(error ? { error: error.message } : {}) };
-    for (const dependent of step.dependents) {
-      if (--dependent.remainingDependencies === 0 && !dependent.result) this.dependenciesSettled(dependent);
-    }
-    if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
-      this.stopScheduling('skipped', `fail_fast: step '${step.definition.id}' failed`);
-    }
-    if (--this.unsettled === 0) this.finish();
-  }
-
-  /** Stops starting new work; everything not yet running settles as skipped or cancelled. */
-  private stopScheduling(status: 'skipped' | 'cancelled', reason: string): void {
-    if (this.stopReason) return;
-    this.stopReason = { status, reason };
-    this.readyQueue.length = 0;
-    for (const step of this.steps.values()) {
-      const state = stepStateOf(step.snapshot);
-      if (!step.result && (state === 'pending' || state === 'ready')) {
-        this.settle(step, { type: status === 'skipped' ? 'skip' : 'cancel' }, { reason });
-      }
-    }
+    this.scheduler.settle(step, { type: 'succeed' }, { output });
   }
 
   /** Stops the run: nothing new starts, and running steps are aborted with `reason`. */
@@ -327,10 +192,10 @@ export class RunSession {
     // The run's result reports it; the log only notes when it happened.
     this.logger.info({ code: reason.code }, reason.message);
     try {
-      this.stopScheduling('cancelled', reason.message);
+      this.scheduler.stop('cancelled', reason.message);
     } catch (error) {
       // Called from a timer or an abort listener, where a throw would crash the process.
-      return this.fail(error);
+      return this.scheduler.abandon(error);
     }
     this.controller.abort(reason);
   }
@@ -340,32 +205,8 @@ export class RunSession {
    * the run rather than report results the audit trail does not hold.
    */
   private fail(error: unknown): void {
-    this.readyQueue.length = 0;
     if (!this.controller.signal.aborted) this.controller.abort(error);
     this.abandon(error);
-  }
-
-  /** Advances the machine and audits the state it enters. */
-  private transition(step: StepRuntime, event: StepMachineEvent, data: Record<string, unknown> = {}, payload?: unknown): void {
-    const next = advanceStep(step.snapshot, event);
-    if (next === step.snapshot) return;
-    step.snapshot = next;
-    const type = eventForState[stepStateOf(next)];
-    if (type) this.record({ type, stepId: step.definition.id, data }, payload);
-  }
-
-  private record(event: RunProgressEvent, payload?: unknown): void {
-    this.store.append(this.settings.runId, { type: event.type, stepId: event.stepId, data: event.data, payload });
-    this.notify(event);
-  }
-
-  /** Tells the progress listener; a broken display must not change the run's outcome. */
-  private notify(event: RunProgressEvent): void {
-    try {
-      this.settings.onProgress?.(event);
-    } catch (error) {
-      this.logger.warn({ err: error, event: event.type }, 'the onProgress listener threw; ignored');
-    }
   }
 
   private contextFor(step: StepRuntime, kind: StepKind, signal: AbortSignal): StepContext {
@@ -380,21 +221,25 @@ export class RunSession {
       attempt: step.snapshot.context.attempt,
       services: this.settings.services ?? {},
       emit: (emitted: StepEmittedEvent) => {
-        const { type, audit, payload, ...data } = emitted;
+        const { type, audit, payload, durable, ...data } = emitted;
         const progress: RunProgressEvent = { type, stepId, data };
-        if (audit === false) this.notify(progress);
-        else this.record(progress, payload);
+        if (audit === false) this.journal.notify({ ...progress, data: this.journal.scrubber.value(data) });
+        else {
+          this.journal.record(progress, payload);
+          // Written at once (e.g. a process's identity): a kill -9 right after must not lose it.
+          if (durable) this.journal.flush();
+        }
       },
     };
   }
 
   private result(durationMs: number): RunResult {
     const steps: Record<string, StepResult> = {};
-    for (const [id, runtime] of this.steps) steps[id] = runtime.result!;
+    for (const [id, runtime] of this.scheduler.steps) steps[id] = runtime.result!;
     const cancelled = this.settings.signal?.aborted === true && this.missionError === undefined;
     const failed =
       this.missionError !== undefined ||
-      [...this.steps.values()].some((runtime) => runtime.result?.status === 'failed' && !runtime.definition.continueOnError);
+      [...this.scheduler.steps.values()].some((runtime) => runtime.result?.status === 'failed' && !runtime.definition.continueOnError);
     const status = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
     return {
       runId: this.settings.runId,
@@ -405,6 +250,11 @@ export class RunSession {
       ...(this.missionError ? { error: { code: this.missionError.code, message: this.missionError.message } } : {}),
       ...(cancelled ? { error: { code: MissionErrorCode.cancelled, message: 'the run was cancelled' } } : {}),
     };
+  }
+
+  /** Masks the run environment's credential values (for what leaves the run after it ends). */
+  get credentialScrubber(): CredentialScrubber {
+    return this.journal.scrubber;
   }
 
   /** The template scope after the run, for rendering the mission's `outputs`. */

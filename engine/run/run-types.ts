@@ -58,6 +58,11 @@ export interface RunOptions {
   onProgress?: (event: RunProgressEvent) => void;
   /** Use this run id instead of a fresh one. */
   runId?: string;
+  /**
+   * Mission safety checks allowed to fail (`--allow-unsafe <check>`); each one that would have
+   * stopped the run is recorded as a `safety-override` event.
+   */
+  allowUnsafe?: string[];
 }
 
 /** Options of {@link import('./run-mission.js').resumeRun}: the run's own id, vars and workspace are used. */

@@ -2,11 +2,11 @@
  * One attempt at one step: render its parameters, fan out over `for_each`, enforce the step
  * timeout, and call the step kind. Retries, audit and scheduling live in the run session.
  */
-import { renderValue, type TemplateScope } from '../expressions/index.js';
+import { renderString, renderValue, type TemplateScope } from '../expressions/index.js';
 import { CodedError } from '../../providers/errors.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import type { StepDefinition } from '../mission/types.js';
-import type { StepContext, StepKind } from '../steps/types.js';
+import type { ParameterRenderer, StepContext, StepKind } from '../steps/types.js';
 import { startTimer } from '../timer.js';
 import { raceAbort } from './abort.js';
 
@@ -21,6 +21,8 @@ export interface AttemptInput {
   maxParallel: number;
   /** Builds the context handed to the step kind for this attempt. */
   contextFor(signal: AbortSignal): StepContext;
+  /** Told the rendered parameters before the kind runs (debug logging); `index` inside for_each. */
+  onRendered?(parameters: Record<string, unknown>, index?: number): void;
 }
 
 /** Runs one attempt; resolves to the step's output or rejects with a coded error. */
@@ -52,8 +54,22 @@ export async function runAttempt(input: AttemptInput): Promise<unknown> {
 }
 
 function runOnce(input: AttemptInput, scope: TemplateScope, signal: AbortSignal): Promise<unknown> {
-  const parameters = renderValue(input.step.parameters, scope) as Record<string, unknown>;
-  return input.kind.execute(parameters, input.contextFor(signal));
+  const context = input.contextFor(signal);
+  const parameters = input.kind.renderParameters
+    ? input.kind.renderParameters(input.step.parameters, parameterRenderer(scope, context))
+    : (renderValue(input.step.parameters, scope) as Record<string, unknown>);
+  input.onRendered?.(parameters, scope.index);
+  return input.kind.execute(parameters, context);
+}
+
+/** The renderer a kind with its own {@link StepKind.renderParameters} gets. */
+function parameterRenderer(scope: TemplateScope, context: StepContext): ParameterRenderer {
+  const kinds = context.services.stepKinds as { get(name: string): StepKind | undefined } | undefined;
+  return {
+    value: (value) => renderValue(value, scope),
+    text: (text) => renderString(text, scope),
+    kind: (name) => kinds?.get(name),
+  };
 }
 
 /** Runs the step once per item, at most `maxParallel` at a time; outputs keep the items' order. */

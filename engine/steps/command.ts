@@ -2,13 +2,19 @@
  * `command`: runs a program without a shell, inside the workspace, with capped output. A non-zero
  * exit fails the step with the output attached; abort or timeout stops the whole process tree.
  */
-import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { MissionError, MissionErrorCode, type MissionErrorCodeValue } from '../errors.js';
+import { childEnvironment } from './child-environment.js';
 import { splitCommandLine } from './command-line.js';
+import { renderCommandParameters } from './command-render.js';
 import { defineStepKind } from './define-step.js';
+import { currentBootId, readProcessStat } from './process-identity.js';
 import { runProcess, type ProcessResult } from './process-runner.js';
+import { openDirectoryInWorkspace } from './safe-fs/workspace-files.js';
+import { descriptorPathForChild } from './safe-fs/workspace-walk.js';
 import { abortError, fileSystemError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
-import { resolveInWorkspace } from './workspace-path.js';
+import type { StepContext, StepKind } from './types.js';
 
 /** Bytes kept per output stream unless `max_output_bytes` says otherwise. */
 export const defaultMaxOutputBytes = 1024 * 1024;
@@ -19,6 +25,8 @@ export interface CommandParameters {
   /** Absent: `command` is split into words (no shell involved); present: `command` is the program. */
   args?: string[];
   env?: Record<string, string>;
+  /** Credential variables of the mission's environment to pass to the process (all others are withheld). */
+  inherit_env?: string[];
   working_dir?: string;
   working_directory?: string;
   cwd?: string;
@@ -68,8 +76,34 @@ function toOutput(command: string, args: string[], result: ProcessResult): Comma
   return output;
 }
 
+/**
+ * Opens the working directory race-free and keeps it open while the process starts: the child
+ * changes into it through the descriptor, so a swapped symbolic link cannot move it elsewhere.
+ */
+async function openWorkingDirectory(context: StepContext, directoryPath: string): Promise<FileHandle> {
+  try {
+    return await openDirectoryInWorkspace(context.workspace, directoryPath);
+  } catch (error) {
+    // Checked here because spawn reports a missing cwd as ENOENT, indistinguishable from a missing program.
+    throw fileSystemError(error, 'use as working directory', directoryPath, context.signal);
+  }
+}
+
+/**
+ * Records the started process (`process-start`, audited) so that a resumed run can stop it if
+ * this process dies without doing so; start time and boot id make the record unambiguous.
+ */
+function recordProcessStart(context: StepContext, pid: number): void {
+  try {
+    const stat = readProcessStat(pid);
+    context.emit({ type: 'process-start', durable: true, pid, pgid: stat?.pgid ?? pid, startTime: stat?.startTime ?? null, bootId: currentBootId() ?? null });
+  } catch (error) {
+    context.logger.warn({ err: error, pid }, 'could not record the started process; a resume cannot stop it');
+  }
+}
+
 /** The `command` step kind. Output: `{command, args, exit_code, stdout, stderr, stdout_truncated, stderr_truncated}`. */
-export const commandStep = defineStepKind<CommandParameters>({
+const commandKind = defineStepKind<CommandParameters>({
   name: 'command',
   description: 'Run a program (no shell) in the workspace',
   parameters: {
@@ -78,6 +112,7 @@ export const commandStep = defineStepKind<CommandParameters>({
       command: { type: 'string', minLength: 1 },
       args: { type: 'array', items: { type: 'string' } },
       env: { type: 'object', additionalProperties: { type: 'string' } },
+      inherit_env: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 256 },
       working_dir: { type: 'string', minLength: 1 },
       working_directory: { type: 'string', minLength: 1 },
       cwd: { type: 'string', minLength: 1 },
@@ -91,33 +126,27 @@ export const commandStep = defineStepKind<CommandParameters>({
     throwIfAborted(context.signal);
     const { command, args } = programAndArguments(parameters);
     const directoryPath = workingDirectory(parameters);
-    const cwd = await resolveInWorkspace(context.workspace, directoryPath);
-    try {
-      // Checked here because spawn reports a missing cwd as ENOENT, indistinguishable from a missing program.
-      if (!(await stat(cwd)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    } catch (error) {
-      throw fileSystemError(error, 'use as working directory', directoryPath, context.signal);
-    }
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...context.env, ...parameters.env })) {
-      if (value !== undefined) env[name] = value;
-    }
+    const directory = await openWorkingDirectory(context, directoryPath);
+    const env = childEnvironment(context.env, { inherit: parameters.inherit_env, explicit: parameters.env });
 
     let result: ProcessResult;
     try {
       result = await runProcess({
         command,
         args,
-        cwd,
+        cwd: descriptorPathForChild(directory, path.resolve(context.workspace, directoryPath)),
         env,
         maxOutputBytes: parameters.max_output_bytes,
         timeoutMs: parameters.timeout_seconds === undefined ? undefined : parameters.timeout_seconds * 1000,
         signal: context.signal,
+        onSpawn: (pid) => recordProcessStart(context, pid),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason = code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'command is not executable' : 'command could not be started';
       throw new MissionError(MissionErrorCode.commandSpawn, `${reason}: ${command}`, { cause: error });
+    } finally {
+      await directory.close();
     }
 
     const output = toOutput(command, args, result);
@@ -135,3 +164,9 @@ export const commandStep = defineStepKind<CommandParameters>({
     return output;
   },
 });
+
+/**
+ * The `command` step kind: {@link commandKind} plus its own parameter rendering, which splits a
+ * one-string command line into words before templates are rendered (see `command-render.ts`).
+ */
+export const commandStep: StepKind<Partial<CommandParameters>> = { ...commandKind, renderParameters: renderCommandParameters };

@@ -1,12 +1,8 @@
 /** `copy_file`: copies a file within the workspace. */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { sourceDestinationSchema, type SourceDestinationParameters } from './path-parameters.js';
+import { copyFileInWorkspace } from './safe-fs/workspace-files.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
-import { refuseSpecialFile } from './regular-file.js';
-import { resolveInWorkspace } from './workspace-path.js';
 
 /** The `copy_file` step kind. Output: `{source, destination, size}`. */
 export const copyFileStep = defineStepKind<SourceDestinationParameters>({
@@ -15,22 +11,14 @@ export const copyFileStep = defineStepKind<SourceDestinationParameters>({
   parameters: sourceDestinationSchema,
   async run(parameters, context) {
     throwIfAborted(context.signal);
-    const source = await resolveInWorkspace(context.workspace, parameters.source);
-    const destination = await resolveInWorkspace(context.workspace, parameters.destination);
     let size: number;
     try {
-      const info = await stat(source);
-      if (info.isDirectory()) throw Object.assign(new Error('source is a directory'), { code: 'EISDIR' });
-      // A FIFO or device would block the copy in a thread that the step's signal cannot stop.
-      if (!info.isFile()) throw new MissionError(MissionErrorCode.io, `cannot copy "${parameters.source}": not a regular file`);
-      size = info.size;
-    } catch (error) {
-      throw fileSystemError(error, 'copy', parameters.source, context.signal);
-    }
-    await refuseSpecialFile(destination, parameters.destination, 'copy to');
-    try {
-      await mkdir(path.dirname(destination), { recursive: true });
-      await copyFile(source, destination);
+      size = await copyFileInWorkspace(context.workspace, parameters.source, parameters.destination, {
+        allowHardlinks: parameters.allow_hardlinks,
+        signal: context.signal,
+        // Failures opening the source name the source; everything after names the destination.
+        onSourceError: (error) => fileSystemError(error, 'copy', parameters.source, context.signal),
+      });
     } catch (error) {
       throw fileSystemError(error, 'copy to', parameters.destination, context.signal);
     }

@@ -1,15 +1,15 @@
 /** `create_file`: writes a file inside the workspace, creating parent directories as needed. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { defineStepKind } from './define-step.js';
+import { allowHardlinksProperty } from './path-parameters.js';
+import { writeFileInWorkspace } from './safe-fs/workspace-files.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
-import { refuseSpecialFile } from './regular-file.js';
-import { resolveInWorkspace } from './workspace-path.js';
 
 /** Parameters of `create_file`. */
 export interface CreateFileParameters {
   path: string;
   content: string;
+  /** Overwrite a file that has other hard links (which may be outside the workspace). */
+  allow_hardlinks?: boolean;
 }
 
 /** The `create_file` step kind. Output: `{path, size, created, variables_substituted}`. */
@@ -21,18 +21,22 @@ export const createFileStep = defineStepKind<CreateFileParameters>({
     properties: {
       path: { type: 'string', minLength: 1 },
       content: { type: 'string', default: '' },
+      allow_hardlinks: allowHardlinksProperty,
     },
     required: ['path'],
     additionalProperties: false,
   },
   async run(parameters, context) {
     throwIfAborted(context.signal);
-    const target = await resolveInWorkspace(context.workspace, parameters.path);
     const data = Buffer.from(parameters.content, 'utf8');
-    await refuseSpecialFile(target, parameters.path, 'write');
     try {
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, data, { signal: context.signal });
+      await writeFileInWorkspace(context.workspace, parameters.path, data, {
+        mode: 'replace',
+        createDirectories: true,
+        action: 'write',
+        allowHardlinks: parameters.allow_hardlinks,
+        signal: context.signal,
+      });
     } catch (error) {
       throw fileSystemError(error, 'write', parameters.path, context.signal);
     }

@@ -3,7 +3,10 @@
  * kind's own JSON Schema. Mission validation checks parameters before the run, but templates may
  * stand for any type there; only after rendering do we know a `path` really is a string.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import * as generated from './generated/kind-run-validators.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import type { JsonSchema, StepContext, StepKind } from './types.js';
 
@@ -20,7 +23,21 @@ export interface StepKindDefinition<Parameters> {
  * One validator for all built-in schemas. `coerceTypes` lets a template that rendered "30" fill a
  * numeric `timeout_seconds`; `useDefaults` fills documented defaults so `run` need not repeat them.
  */
-const parameterValidator = new Ajv2020({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true, allowUnionTypes: true });
+// `validateSchema: false`: these are our own schemas, checked against the meta-schema by a test;
+// compiling the 2020-12 meta-schema at every process's first step would cost more than the step.
+export const parameterValidatorOptions: Options = { allErrors: true, coerceTypes: true, useDefaults: true, strict: true, allowUnionTypes: true, validateSchema: false };
+let parameterValidator: Ajv2020 | undefined;
+
+/**
+ * The validator of a kind's rendered parameters: compiled ahead of time for the built-in kinds
+ * (`npm run generate`), else compiled now — loading ajv's compiler only then.
+ */
+function compileParameters(name: string, schema: JsonSchema): ValidateFunction {
+  const ahead = (generated as Record<string, unknown>)[name];
+  if (typeof ahead === 'function' && (generated.generatedFrom as Record<string, string>)[name] === JSON.stringify(schema)) return ahead as ValidateFunction;
+  parameterValidator ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(parameterValidatorOptions);
+  return parameterValidator.compile(schema);
+}
 
 /** Turns ajv's findings into one sentence a mission author can act on. */
 export function describeParameterErrors(kind: string, errors: ErrorObject[], schema: JsonSchema): string {
@@ -38,15 +55,18 @@ export function describeParameterErrors(kind: string, errors: ErrorObject[], sch
   return `${kind}: ${[...new Set(parts)].join('; ')}`;
 }
 
-/** Wraps a definition into a {@link StepKind} that validates its rendered parameters first. */
-export function defineStepKind<Parameters>(definition: StepKindDefinition<Parameters>): StepKind<Parameters> {
+/**
+ * Wraps a definition into a {@link StepKind} that validates its rendered parameters first. The kind
+ * takes parameters as a mission writes them (defaults not yet filled in), hence `Partial`.
+ */
+export function defineStepKind<Parameters>(definition: StepKindDefinition<Parameters>): StepKind<Partial<Parameters>> {
   let validate: ValidateFunction | undefined;
   return {
     name: definition.name,
     description: definition.description,
     parameters: definition.parameters,
-    async execute(parameters: Parameters, context: StepContext): Promise<unknown> {
-      validate ??= parameterValidator.compile(definition.parameters);
+    async execute(parameters: Partial<Parameters>, context: StepContext): Promise<unknown> {
+      validate ??= compileParameters(definition.name, definition.parameters);
       // A copy, because coercion and defaults write into the object and the caller's stays theirs.
       const checked = structuredClone(parameters ?? {}) as Parameters;
       if (!validate(checked)) {

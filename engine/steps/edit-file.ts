@@ -1,9 +1,8 @@
 /** `edit_file`: appends to or overwrites a file inside the workspace. */
-import { appendFile, stat, writeFile } from 'node:fs/promises';
 import { defineStepKind } from './define-step.js';
+import { allowHardlinksProperty } from './path-parameters.js';
+import { fileSizeInWorkspace, writeFileInWorkspace } from './safe-fs/workspace-files.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
-import { refuseSpecialFile } from './regular-file.js';
-import { resolveInWorkspace } from './workspace-path.js';
 
 /** Parameters of `edit_file`. */
 export interface EditFileParameters {
@@ -11,6 +10,8 @@ export interface EditFileParameters {
   /** Absent: the file is left as it is (RustChain's behaviour). */
   content?: string;
   append: boolean;
+  /** Edit a file that has other hard links (which may be outside the workspace). */
+  allow_hardlinks?: boolean;
 }
 
 /** The `edit_file` step kind. Output: `{path, size, modified}` (`size` is the file's size afterwards). */
@@ -23,22 +24,28 @@ export const editFileStep = defineStepKind<EditFileParameters>({
       path: { type: 'string', minLength: 1 },
       content: { type: 'string' },
       append: { type: 'boolean', default: false },
+      allow_hardlinks: allowHardlinksProperty,
     },
     required: ['path'],
     additionalProperties: false,
   },
   async run(parameters, context) {
     throwIfAborted(context.signal);
-    const target = await resolveInWorkspace(context.workspace, parameters.path);
-    await refuseSpecialFile(target, parameters.path, 'edit');
+    const policy = { allowHardlinks: parameters.allow_hardlinks };
     try {
-      if (parameters.content !== undefined) {
-        // appendFile creates a missing file, as RustChain's read-or-empty-then-write did.
-        if (parameters.append) await appendFile(target, parameters.content, 'utf8');
-        else await writeFile(target, parameters.content, { encoding: 'utf8', signal: context.signal });
+      if (parameters.content === undefined) {
+        const size = await fileSizeInWorkspace(context.workspace, parameters.path, 'edit', policy);
+        return { path: parameters.path, size, modified: false };
       }
-      const { size } = await stat(target);
-      return { path: parameters.path, size, modified: parameters.content !== undefined };
+      // Append creates a missing file, as RustChain's read-or-empty-then-write did; parents must exist.
+      const size = await writeFileInWorkspace(context.workspace, parameters.path, Buffer.from(parameters.content, 'utf8'), {
+        ...policy,
+        mode: parameters.append ? 'append' : 'replace',
+        createDirectories: false,
+        action: 'edit',
+        signal: context.signal,
+      });
+      return { path: parameters.path, size, modified: true };
     } catch (error) {
       throw fileSystemError(error, 'edit', parameters.path, context.signal);
     }

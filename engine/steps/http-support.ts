@@ -3,6 +3,7 @@
  * size-capped response reader.
  */
 import type { Dispatcher } from 'undici';
+import { scrubSecrets } from '../../providers/secret-scrub.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 
 /** Largest response body the `http` step reads; its output is kept in the run record. */
@@ -12,10 +13,12 @@ export const maxResponseBytes = 10 * 1024 * 1024;
 const secretQueryName = /key|token|secret|sig|signature|password|passwd|auth|credential|session/i;
 
 /**
- * The URL with any password and secret-looking query values replaced by `***`, for error messages
- * and outputs (which reach logs and the audit store). Unparseable input is returned as a marker.
+ * The URL with any password, secret-looking query values and every query value holding one of
+ * `secrets` (credential values of the environment) replaced by `***`, and any credential value
+ * elsewhere in it (a path segment) masked, for error messages and outputs (which reach logs and
+ * the audit store). Unparseable input is returned as a marker.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, secrets: readonly string[] = []): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -26,9 +29,10 @@ export function redactUrl(url: string): string {
   // A user name alone (https://TOKEN@host) is how many services take a token.
   else if (parsed.username) parsed.username = '***';
   for (const name of [...parsed.searchParams.keys()]) {
-    if (secretQueryName.test(name)) parsed.searchParams.set(name, '***');
+    const values = parsed.searchParams.getAll(name);
+    if (secretQueryName.test(name) || values.some((value) => secrets.some((secret) => value.includes(secret)))) parsed.searchParams.set(name, '***');
   }
-  return parsed.toString().replaceAll('%2A%2A%2A', '***');
+  return scrubSecrets(parsed.toString().replaceAll('%2A%2A%2A', '***'), secrets);
 }
 
 /** Whether a header is present, ignoring case as HTTP does. */

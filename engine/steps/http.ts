@@ -3,10 +3,12 @@
  * the step with the output attached; connection failures, timeouts, 5xx and 429 are retryable.
  */
 import { request, type Dispatcher } from 'undici';
-import { flattenHeaders } from '../../providers/http.js';
+import { flattenHeaders, parseRetryAfter } from '../../providers/http.js';
+import { credentialValues } from '../../providers/secret-scrub.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { defineStepKind } from './define-step.js';
 import { decodeResponse, encodeBody, hasHeader, readCappedBody, redactUrl } from './http-support.js';
+import { allowHardlinksProperty } from './path-parameters.js';
 import { readWorkspaceFile } from './read-file.js';
 import { abortError, missionErrorWithOutput, throwIfAborted } from './step-errors.js';
 import { startTimer } from '../timer.js';
@@ -22,6 +24,8 @@ export interface HttpParameters {
   body?: unknown;
   /** A workspace file sent as the body (instead of `body`). */
   body_file?: string;
+  /** Send a `body_file` that has other hard links (which may be outside the workspace). */
+  allow_hardlinks?: boolean;
   timeout_seconds: number;
   /** Statuses that count as success; default any 2xx. */
   expected_status?: number | number[];
@@ -46,7 +50,7 @@ function isExpected(status: number, expected: number | number[] | undefined): bo
 async function requestBody(parameters: HttpParameters, headers: Record<string, string>, workspace: string, signal: AbortSignal): Promise<string | Buffer | undefined> {
   if (parameters.body_file === undefined) return encodeBody(parameters.body, headers);
   if (parameters.body !== undefined) throw new MissionError(MissionErrorCode.parameters, 'http: give either "body" or "body_file", not both');
-  const data = await readWorkspaceFile(workspace, parameters.body_file, signal, 'read body_file');
+  const data = await readWorkspaceFile(workspace, parameters.body_file, signal, 'read body_file', { allowHardlinks: parameters.allow_hardlinks });
   if (parameters.body_file.toLowerCase().endsWith('.json') && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
   return data;
 }
@@ -63,6 +67,7 @@ export const httpStep = defineStepKind<HttpParameters>({
       headers: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
       body: {},
       body_file: { type: 'string', minLength: 1 },
+      allow_hardlinks: allowHardlinksProperty,
       timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 30 },
       expected_status: {
         anyOf: [
@@ -78,7 +83,7 @@ export const httpStep = defineStepKind<HttpParameters>({
   async run(parameters, context) {
     throwIfAborted(context.signal);
     const method = parameters.method.toUpperCase();
-    const shownUrl = redactUrl(parameters.url);
+    const shownUrl = redactUrl(parameters.url, credentialValues(context.env));
     const headers = { ...parameters.headers };
     const body = await requestBody(parameters, headers, context.workspace, context.signal);
 
@@ -135,12 +140,15 @@ export const httpStep = defineStepKind<HttpParameters>({
     };
     if (!isExpected(response.statusCode, parameters.expected_status) && parameters.on_error !== 'continue') {
       const wanted = parameters.expected_status === undefined ? '2xx' : [parameters.expected_status].flat().join(' or ');
-      throw missionErrorWithOutput(
+      const error = missionErrorWithOutput(
         MissionErrorCode.httpStatus,
         `http: ${method} ${shownUrl} returned status ${response.statusCode}, expected ${wanted}`,
         output,
         { isRetryable: response.statusCode >= 500 || response.statusCode === 429 },
       );
+      // The step retry policy honours the server's Retry-After (within retry.max_retry_after_ms).
+      const retryAfterMs = response.statusCode === 429 || response.statusCode === 503 ? parseRetryAfter(responseHeaders) : undefined;
+      throw retryAfterMs === undefined ? error : Object.assign(error, { retryAfterMs });
     }
     return output;
   },

@@ -1,10 +1,9 @@
 /** `list_directory` and the directory reading `file_search` shares with it. */
-import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStepKind } from './define-step.js';
 import { pathSchema, type PathParameters } from './path-parameters.js';
+import { listDirectoryInWorkspace } from './safe-fs/workspace-files.js';
 import { fileSystemError, throwIfAborted } from './step-errors.js';
-import { resolveInWorkspace } from './workspace-path.js';
 
 /** One entry of a listing; `path` joins the directory as the user wrote it with the name. */
 export interface DirectoryEntry {
@@ -19,22 +18,13 @@ export interface DirectoryEntry {
  * vanish while listing are left out rather than failing the step.
  */
 export async function readDirectoryEntries(workspace: string, userPath: string, signal: AbortSignal): Promise<DirectoryEntry[]> {
-  const directory = await resolveInWorkspace(workspace, userPath);
-  let names: string[];
   try {
-    names = (await readdir(directory)).sort();
+    // Entries are lstat'ed through the open directory: a link out must not reveal what it points at.
+    const listed = await listDirectoryInWorkspace(workspace, userPath, signal);
+    return listed.map((entry) => ({ name: entry.name, path: path.join(userPath, entry.name), is_dir: entry.isDirectory, size: entry.size }));
   } catch (error) {
     throw fileSystemError(error, 'list', userPath, signal);
   }
-  const entries: DirectoryEntry[] = [];
-  for (const name of names) {
-    throwIfAborted(signal);
-    // lstat, not stat: a link pointing out of the workspace must not reveal what it points at.
-    const info = await lstat(path.join(directory, name)).catch(() => undefined);
-    if (!info) continue;
-    entries.push({ name, path: path.join(userPath, name), is_dir: info.isDirectory(), size: info.isDirectory() ? 0 : info.size });
-  }
-  return entries;
 }
 
 /** The `list_directory` step kind. Output: `{path, entries: [{name, path, is_dir, size}], count}`. */

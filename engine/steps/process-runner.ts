@@ -26,6 +26,8 @@ export interface ProcessOptions {
    * grandchild that inherited them would otherwise hold the step open; it is killed instead.
    */
   drainMs?: number;
+  /** Called once the child is running, with its pid (which is also its process group id). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** What happened to the process. */
@@ -110,6 +112,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       windowsHide: true,
     });
     liveChildren.add(child);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stdout = new CappedBuffer(options.maxOutputBytes);
     const stderr = new CappedBuffer(options.maxOutputBytes);
     stdout.attach(child.stdout);

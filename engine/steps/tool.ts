@@ -44,6 +44,18 @@ export const toolStep: StepKind<ToolStepParameters> = {
     },
     run: (parameters, context) => toolKind(parameters.tool, context.services).execute(parameters.parameters ?? {}, context),
   }),
+  renderParameters(parameters, render) {
+    // The tool's own parameters are rendered its way (a `command` tool splits before rendering).
+    const name = render.value(parameters.tool);
+    const kind = typeof name === 'string' && !notTools.has(name) ? render.kind(name) : undefined;
+    const inner = parameters.parameters;
+    const { tool: _tool, parameters: _parameters, ...rest } = parameters;
+    const renderedInner =
+      kind?.renderParameters && inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+        ? kind.renderParameters(inner as Record<string, unknown>, render)
+        : render.value(inner);
+    return { ...(render.value(rest) as Record<string, unknown>), tool: name, ...(inner === undefined ? {} : { parameters: renderedInner }) };
+  },
   checkParameters(parameters, kinds) {
     const name = parameters.tool;
     if (typeof name !== 'string' || name.includes('{') || (kinds.has(name) && !notTools.has(name))) return [];

@@ -37,6 +37,11 @@ export interface StepEmittedEvent {
   audit?: boolean;
   /** Data that may be large or private (prompts, completions): stored as an erasable payload. */
   payload?: unknown;
+  /**
+   * Written to the audit store before `emit` returns, not with the next batch: for records a
+   * crash right afterwards must not lose (the `process-start` a resume needs to stop a command).
+   */
+  durable?: boolean;
   [key: string]: unknown;
 }
 
@@ -56,6 +61,12 @@ export interface StepKind<Parameters = Record<string, any>> {
   /** Runs the step with rendered parameters; the resolved value is the step's output. */
   execute(parameters: Parameters, context: StepContext): Promise<unknown>;
   /**
+   * Renders the step's raw parameters itself, instead of the engine rendering every string first.
+   * For kinds whose parameters have a structure that templates must not change: `command` splits
+   * its command line into words before rendering, so a value stays inside one argument.
+   */
+  renderParameters?(parameters: Record<string, unknown>, render: ParameterRenderer): Record<string, unknown>;
+  /**
    * Context variables a successful step sets for legacy `{key}` templates (RustChain's
    * `{id}_response` for `llm` and `agent`, `{id}_result` for `chain`).
    */
@@ -70,6 +81,16 @@ export interface StepKind<Parameters = Record<string, any>> {
    * throws a coded error that says how to fix it. `parameters` are unrendered.
    */
   preflight?(parameters: Record<string, unknown>, services: StepServices): void;
+}
+
+/** What {@link StepKind.renderParameters} renders with: the step's template scope, bound. */
+export interface ParameterRenderer {
+  /** Renders a value deeply, as the engine does for kinds without their own renderer. */
+  value(value: unknown): unknown;
+  /** Renders a string to a string (`{{ }}` and legacy `{key}` substituted). */
+  text(text: string): string;
+  /** Looks up another step kind (the `tool` step delegates to the kind it names). */
+  kind(name: string): StepKind | undefined;
 }
 
 /** A problem {@link StepKind.checkParameters} found, at a path inside the step's parameters. */

@@ -65,6 +65,10 @@ async function assertPhysicallyInside(realWorkspace: string, candidate: string, 
 /**
  * Resolves a path a mission wrote to an absolute path inside `workspace`.
  *
+ * This is a check, not a safe open: another process may swap a link between it and a later open
+ * by name. The built-in steps open through `safe-fs/` (`openInWorkspace`) instead; custom step
+ * kinds should too.
+ *
  * Relative paths resolve against the workspace; absolute paths are accepted only when they lie
  * inside it. Throws a {@link MissionError} `MISSION_ERR_PATH_ESCAPE` naming the path otherwise.
  * The returned path is lexically normalised, so `link/..` never reaches the kernel (which would
@@ -93,11 +97,4 @@ export async function resolveInWorkspace(workspace: string, userPath: string): P
   }
   await assertPhysicallyInside(realWorkspace, absolute, userPath, 0);
   return absolute;
-}
-
-/** Refuses the workspace root itself, for operations (delete, move) that must name a file in it. */
-export function assertNotWorkspaceRoot(workspace: string, absolute: string, userPath: string): void {
-  if (path.resolve(workspace) === absolute) {
-    throw new MissionError(MissionErrorCode.pathEscape, `path "${userPath}" is the workspace itself; name a file inside it`);
-  }
 }

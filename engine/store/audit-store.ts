@@ -9,20 +9,32 @@
 import Database from 'better-sqlite3';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { eventBody, eventHash, genesisHash, signHead } from './chain.js';
+import { eventBody, eventHash, genesisHash, signStoreHead } from './chain.js';
+import { assertFileIntact, assertSchemaIntact, classifyStoreError } from './damage.js';
+import { eraseRun } from './erasure.js';
+import { iterateEvents, type EventFilter } from './event-query.js';
 import { registerForExitFlush, unregisterForExitFlush, type ExitFlushable } from './exit-flush.js';
+import { appendRunIndex, signUpgradedStoreHead } from './run-index.js';
+import { currentOwner, newRunRow, toRunRecord } from './run-record.js';
+import { RunSigner } from './run-signer.js';
+import { lookUpAnyPayload, lookUpPayload } from './payload-lookup.js';
 import { migrate } from './schema.js';
 import { openStatements, type RunRow, type Statements } from './statements.js';
-import type { AppendInput, RunRecord, RunStatus, StoredEvent, VerifyReport } from './types.js';
+import type { AppendInput, PayloadLookup, RunRecord, RunStatus, StoredEvent, VerifyReport } from './types.js';
 import { verifyStore } from './verify.js';
-import { writeBatch, type Head, type PendingEvent } from './write-batch.js';
+import { pendingPayloadKey, writeBatch, type Head, type PendingEvent, type PendingPayload } from './write-batch.js';
 
 /** Pending appends beyond which `append()` writes the batch before adding more. */
 const batchLimit = 512;
+/**
+ * The largest payload (characters of canonical JSON) one event may carry: 256 Mi. Room for the
+ * largest file `read_file` reads (50 MB) even when escaping multiplies it, well under SQLite's
+ * default 1e9-byte value limit.
+ */
+const defaultMaxPayloadChars = 256 * 1024 * 1024;
 /** How long a writer waits for another process's transaction before giving up. */
 const busyTimeoutMs = 5_000;
 
@@ -33,6 +45,8 @@ export interface AuditStoreOptions {
    * as no key. The key is held as a `KeyObject` and never written anywhere.
    */
   auditKey?: string;
+  /** The largest payload one event may carry, in characters of canonical JSON (default 256 Mi). */
+  maxPayloadChars?: number;
 }
 
 /** What {@link AuditStore.createRun} needs. */
@@ -50,7 +64,6 @@ export interface CreateRunInput {
 export class AuditStore {
   readonly #database: Database.Database;
   readonly #statements: Statements;
-  readonly #key: KeyObject | undefined;
   /** Each run's head as this store knows it, pending appends included. */
   readonly #heads = new Map<string, Head>();
   /**
@@ -59,17 +72,25 @@ export class AuditStore {
    */
   readonly #batchBase = new Map<string, Head>();
   #pendingEvents: PendingEvent[] = [];
-  readonly #pendingPayloads = new Map<string, string>();
+  readonly #pendingPayloads = new Map<string, PendingPayload>();
+  readonly #key: KeyObject | undefined;
+  readonly #signer: RunSigner;
+  /** Where the database lives, for messages. */
+  readonly #path: string;
+  readonly #maxPayloadChars: number;
   #scheduled: NodeJS.Immediate | undefined;
   /** An error from a background write that no caller has seen yet. */
   #backgroundError: unknown;
   readonly #exitHook: ExitFlushable = { flushAtExit: () => this.#writePending() };
   #closed = false;
 
-  private constructor(database: Database.Database, key: KeyObject | undefined) {
+  private constructor(database: Database.Database, key: KeyObject | undefined, statements: Statements, path: string, maxPayloadChars: number) {
+    this.#maxPayloadChars = maxPayloadChars;
     this.#database = database;
     this.#key = key;
-    this.#statements = openStatements(database);
+    this.#signer = new RunSigner(key, statements);
+    this.#statements = statements;
+    this.#path = path;
     registerForExitFlush(this.#exitHook);
   }
 
@@ -79,54 +100,55 @@ export class AuditStore {
    */
   static open(path: string, options: AuditStoreOptions = {}): AuditStore {
     if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-    const database = new Database(path, { timeout: busyTimeoutMs });
+    const key = options.auditKey ? createSecretKey(Buffer.from(options.auditKey, 'utf8')) : undefined;
+    let database: Database.Database;
+    try {
+      database = new Database(path, { timeout: busyTimeoutMs });
+    } catch (error) {
+      throw classifyStoreError(error, path, 'Could not open the audit store');
+    }
     try {
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');
       // Zero freed space as rows change: otherwise old copies of payloads and run variables stay
       // in the file's free space, and an erasure would only hide them.
       database.pragma('secure_delete = ON');
-      migrate(database);
+      const signHead = (count: number, headHash: string): string | null => (key === undefined ? null : signStoreHead(key, count, headHash));
+      migrate(database, { signStoreHead: signHead });
+      assertSchemaIntact(database, path);
+      if (key !== undefined) signUpgradedStoreHead(database, signHead);
+      return new AuditStore(database, key, openStatements(database), path, options.maxPayloadChars ?? defaultMaxPayloadChars);
     } catch (error) {
       database.close();
-      throw new MissionError(MissionErrorCode.io, `Could not open the audit store: ${(error as Error).message}`, { cause: error });
+      throw classifyStoreError(error, path, 'Could not open the audit store');
     }
-    const key = options.auditKey ? createSecretKey(Buffer.from(options.auditKey, 'utf8')) : undefined;
-    return new AuditStore(database, key);
   }
 
   /** Records a new run with an empty chain. Throws `MISSION_ERR_AUDIT_STORE` if the id is taken. */
   createRun(input: CreateRunInput): RunRecord {
     this.#assertOpen();
-    const headHash = genesisHash(input.runId);
-    const record: RunRecord = {
-      runId: input.runId,
-      missionName: input.missionName,
-      missionFile: input.missionFile,
-      missionHash: sha256Hex(input.missionSource),
-      missionSource: input.missionSource,
-      vars: input.vars,
-      workspace: input.workspace,
-      status: 'running',
-      startedAt: (input.startedAt ?? new Date()).toISOString(),
-      eventCount: 0,
-      headHash,
-      owner: currentOwner(),
-    };
-    const vars = canonicalJson(input.vars);
-    try {
+    const row = newRunRow({ ...input, startedAt: (input.startedAt ?? new Date()).toISOString() });
+    // The row and its run-index entry go in together: a run is never in one without the other.
+    const insert = this.#database.transaction(() => {
       this.#statements.insertRun.run(
-        record.runId, record.missionName, record.missionFile, record.missionHash, record.missionSource,
-        vars, record.workspace, record.status, record.startedAt, 0, headHash, this.#sign(record.runId, 0, headHash), record.owner,
+        row.run_id, row.mission_name, row.mission_file, row.mission_hash, row.mission_source, row.vars, row.workspace, row.status,
+        row.started_at, 0, row.head_hash, this.#signer.signRow(row), row.owner, row.vars_hash,
       );
+      appendRunIndex(this.#database, { runId: row.run_id, missionHash: row.mission_hash, startedAt: row.started_at }, (count, indexHash) =>
+        this.#signer.signStoreHead(count, indexHash),
+      );
+    });
+    try {
+      insert.immediate();
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new MissionError(MissionErrorCode.auditStore, `A run with id "${input.runId}" already exists in the audit store; run ids must be unique.`, { cause: error });
       }
-      throw error;
+      throw classifyStoreError(error, this.#path, 'Could not record the run');
     }
-    this.#heads.set(record.runId, { count: 0, hash: headHash });
-    return record;
+    this.#signer.noteNewRun(row.run_id);
+    this.#heads.set(row.run_id, { count: 0, hash: row.head_hash });
+    return { ...toRunRecord(row), vars: input.vars };
   }
 
   /** The run, or `undefined` when the store does not know it. Pending appends are written first. */
@@ -136,10 +158,13 @@ export class AuditStore {
     return row === undefined ? undefined : toRunRecord(row);
   }
 
-  /** Runs, newest first. */
-  listRuns(options: { limit?: number } = {}): RunRecord[] {
+  /** Runs, newest first; with `startedBefore`, only runs that started before that time. */
+  listRuns(options: { limit?: number; startedBefore?: Date } = {}): RunRecord[] {
     this.flush();
-    return (this.#statements.listRuns.all(options.limit ?? -1) as RunRow[]).map(toRunRecord);
+    const rows = options.startedBefore === undefined
+      ? this.#statements.listRuns.all(options.limit ?? -1)
+      : this.#statements.listRunsStartedBefore.all(options.startedBefore.toISOString(), options.limit ?? -1);
+    return (rows as RunRow[]).map(toRunRecord);
   }
 
   /**
@@ -150,10 +175,14 @@ export class AuditStore {
     this.flush();
     const running = status === 'running';
     const ended = running ? null : (endedAt ?? new Date()).toISOString();
-    // A running run belongs to this process until it ends.
-    if (this.#statements.updateStatus.run(status, ended, running ? currentOwner() : null, runId).changes === 0) {
-      throw new MissionError(MissionErrorCode.runNotFound, `Run "${runId}" is not in the audit store.`);
-    }
+    // Read, change and re-sign in one write transaction, so the signature matches the row.
+    const update = this.#database.transaction(() => {
+      const row = this.#requireRow(runId);
+      // A running run belongs to this process until it ends.
+      const updated: RunRow = { ...row, status, ended_at: ended, owner: running ? currentOwner() : null };
+      this.#statements.updateStatus.run(status, ended, updated.owner, this.#signer.signRow(updated), runId);
+    });
+    update.immediate();
   }
 
   /** Chains an event to the run and returns it; the row is written with the next batch. */
@@ -167,6 +196,13 @@ export class AuditStore {
     let payloadHash: string | undefined;
     if (input.payload !== undefined) {
       payloadText = canonicalJson(input.payload);
+      // Checked before anything is chained, so a refused payload leaves no half-written event.
+      if (payloadText.length > this.#maxPayloadChars) {
+        throw new MissionError(
+          MissionErrorCode.auditStore,
+          `The payload of a "${input.type}" event is ${payloadText.length} characters of JSON; the audit store keeps at most ${this.#maxPayloadChars} per event.`,
+        );
+      }
       payloadHash = sha256Hex(payloadText);
     }
     const at = new Date().toISOString();
@@ -174,7 +210,9 @@ export class AuditStore {
     const hash = eventHash(head.hash, body);
     // Everything that can throw is above: from here on the append is accepted.
     if (!this.#batchBase.has(runId)) this.#batchBase.set(runId, { ...head });
-    if (payloadText !== undefined && payloadHash !== undefined) this.#pendingPayloads.set(payloadHash, payloadText);
+    if (payloadText !== undefined && payloadHash !== undefined) {
+      this.#pendingPayloads.set(pendingPayloadKey(runId, payloadHash), [runId, payloadHash, payloadText]);
+    }
     this.#pendingEvents.push([runId, head.count, body, hash]);
     const event: StoredEvent = {
       runId,
@@ -212,39 +250,57 @@ export class AuditStore {
     });
   }
 
-  /** The payload with this hash, or `undefined` when it was erased or never stored. */
-  payload(hash: string): unknown {
-    this.#assertOpen();
-    const content = this.#pendingPayloads.get(hash) ?? (this.#statements.selectPayload.get(hash) as string | null | undefined);
-    return content === undefined || content === null ? undefined : JSON.parse(content);
+  /**
+   * The events matching `filter` (type, run, time), run by run in start order, each run's in chain
+   * order; read lazily, page by page. Pending appends are written first.
+   */
+  queryEvents(filter: EventFilter = {}): IterableIterator<StoredEvent> {
+    this.flush();
+    return iterateEvents(this.#database, filter);
   }
 
   /**
-   * Erases the content of every payload the run references, keeping a tombstone so the chain and
-   * verify stay valid. Payloads are content-addressed, so identical content referenced by other
-   * runs is erased with it. Returns how many payloads were erased.
+   * The payload with this hash as run `runId` recorded it, or `undefined` when it was erased or
+   * never stored. Payloads are kept per run, so pass the run (`event.runId`): without it, any
+   * run's copy that is not erased is returned.
+   */
+  payload(hash: string, runId?: string): unknown {
+    this.#assertOpen();
+    const found = runId === undefined ? lookUpAnyPayload(this.#statements, this.#pendingPayloads, hash) : this.readPayload(runId, hash);
+    return found.status === 'present' ? found.value : undefined;
+  }
+
+  /** What the store holds for run `runId`'s payload `hash`: its value, an erasure, or nothing. */
+  readPayload(runId: string, hash: string): PayloadLookup {
+    this.#assertOpen();
+    return lookUpPayload(this.#statements, this.#pendingPayloads, runId, hash);
+  }
+
+  /**
+   * Erases run `runId` for a privacy request: the content of its payloads (step outputs, prompts,
+   * completions, error messages), its variables and its mission source. Tombstones keep the chain
+   * and verify valid; other runs, even with identical content, keep theirs; and nothing erased
+   * comes back when the same content is recorded again. Returns how many payloads were erased.
+   *
+   * @throws MissionError `MISSION_ERR_AUDIT_STORE` when the run's row is signed but this store was
+   *   opened without the audit key: the erasure changes the row, and only the key can re-sign it.
    */
   erasePayloads(runId: string): number {
     this.flush();
-    if (this.#statements.selectRun.get(runId) === undefined) {
-      throw new MissionError(MissionErrorCode.runNotFound, `Run "${runId}" is not in the audit store.`);
-    }
-    // The run's input variables are personal data too; they live on the run row, outside the chain.
-    const erase = this.#database.transaction(() => {
-      this.#statements.eraseRunVars.run(runId);
-      return this.#statements.erasePayloads.run(new Date().toISOString(), runId).changes;
-    });
-    const erased = erase();
-    // The write-ahead log may still hold page images from before the erasure; fold it into the
-    // (now zeroed) database and empty it. Best effort: another process reading keeps its frames.
-    this.#database.pragma('wal_checkpoint(TRUNCATE)');
-    return erased;
+    return eraseRun(this.#database, this.#statements, this.#signer, runId);
   }
 
   /** Verifies every run's chain (or one run's) and reports the first problem. */
   verify(options: { runId?: string } = {}): VerifyReport {
     this.flush();
-    return verifyStore(this.#database, { runId: options.runId, key: this.#key });
+    try {
+      // SQLite's structural check first: hashes read from a broken b-tree prove nothing. It reads
+      // the whole file, so one run's check (resume does one) relies on reads failing instead.
+      if (options.runId === undefined) assertFileIntact(this.#database, this.#path);
+      return verifyStore(this.#database, { runId: options.runId, key: this.#key });
+    } catch (error) {
+      throw classifyStoreError(error, this.#path, 'Could not verify the audit store');
+    }
   }
 
   /** Writes pending appends, then closes the database. Closing twice is harmless. */
@@ -275,8 +331,17 @@ export class AuditStore {
     return head;
   }
 
-  #sign(runId: string, count: number, headHash: string): string | null {
-    return this.#key === undefined ? null : signHead(this.#key, runId, count, headHash);
+  /** The run's row; throws `MISSION_ERR_RUN_NOT_FOUND` when there is none. */
+  #requireRow(runId: string): RunRow {
+    const row = this.#statements.selectRun.get(runId) as RunRow | undefined;
+    if (row === undefined) throw new MissionError(MissionErrorCode.runNotFound, `Run "${runId}" is not in the audit store.`);
+    return row;
+  }
+
+  /** Signs a run's row with its head moved; runs inside the batch's write transaction. */
+  #signMovedHead(runId: string, count: number, headHash: string): string | null {
+    if (!this.#signer.keyed) return null;
+    return this.#signer.signRow({ ...this.#requireRow(runId), event_count: count, head_hash: headHash });
   }
 
   #schedule(): void {
@@ -310,7 +375,7 @@ export class AuditStore {
       this.#database,
       this.#statements,
       { events: this.#pendingEvents, payloads: this.#pendingPayloads, bases: this.#batchBase, heads: this.#heads },
-      (runId, count, headHash) => this.#sign(runId, count, headHash),
+      (runId, count, headHash) => this.#signMovedHead(runId, count, headHash),
     );
     this.#pendingEvents = [];
     this.#pendingPayloads.clear();
@@ -328,27 +393,4 @@ export class AuditStore {
   #assertOpen(): void {
     if (this.#closed) throw new MissionError(MissionErrorCode.auditStore, 'The audit store is closed.');
   }
-}
-
-function toRunRecord(row: RunRow): RunRecord {
-  return {
-    runId: row.run_id,
-    missionName: row.mission_name,
-    missionFile: row.mission_file,
-    missionHash: row.mission_hash,
-    missionSource: row.mission_source,
-    vars: JSON.parse(row.vars) as Record<string, unknown>,
-    workspace: row.workspace,
-    status: row.status as RunStatus,
-    startedAt: row.started_at,
-    ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
-    eventCount: row.event_count,
-    headHash: row.head_hash,
-    ...(row.owner === null ? {} : { owner: row.owner }),
-  };
-}
-
-/** This process, as recorded in the `owner` of the runs it runs: `host:pid`. */
-function currentOwner(): string {
-  return `${hostname()}:${process.pid}`;
 }

@@ -54,3 +54,47 @@ export function headSignatureMatches(key: KeyObject, runId: string, eventCount: 
   const actual = Buffer.from(stored, 'hex');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** The facts of a runs row that its signature covers (see {@link signRun}). */
+export interface RunFacts {
+  runId: string;
+  eventCount: number;
+  headHash: string;
+  status: string;
+  startedAt: string;
+  endedAt: string | null;
+  owner: string | null;
+  missionHash: string;
+  missionName: string;
+  missionFile: string;
+  workspace: string;
+  /** SHA-256 of the variables' canonical JSON; kept when the variables themselves are erased. */
+  varsHash: string;
+  erasedAt: string | null;
+}
+
+/**
+ * HMAC-SHA256 over a whole runs row: its chain head and every fact `mission runs`, `resume` and
+ * `verify` rely on. Editing the status, the variables, a timestamp or the owner without the key
+ * therefore breaks the signature, not only edits of the chain. The tag keeps these signatures
+ * apart from the older head-only ones ({@link signHead}) and from the store head's.
+ */
+export function signRun(key: KeyObject, facts: RunFacts): string {
+  const parts = [
+    'run-v2', facts.runId, facts.eventCount, facts.headHash, facts.status, facts.startedAt, facts.endedAt, facts.owner,
+    facts.missionHash, facts.missionName, facts.missionFile, facts.workspace, facts.varsHash, facts.erasedAt,
+  ];
+  return createHmac('sha256', key).update(JSON.stringify(parts)).digest('hex');
+}
+
+/** HMAC-SHA256 over the store head: how many runs the run index holds and its last hash. */
+export function signStoreHead(key: KeyObject, runCount: number, headHash: string): string {
+  return createHmac('sha256', key).update(JSON.stringify(['store-v1', runCount, headHash])).digest('hex');
+}
+
+/** Compares two hex signatures in constant time. */
+export function signaturesMatch(expected: string, stored: string): boolean {
+  const expectedBytes = Buffer.from(expected, 'hex');
+  const storedBytes = Buffer.from(stored, 'hex');
+  return storedBytes.length === expectedBytes.length && timingSafeEqual(storedBytes, expectedBytes);
+}

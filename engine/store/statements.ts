@@ -19,15 +19,21 @@ export interface RunRow {
   event_count: number;
   head_hash: string;
   owner: string | null;
+  vars_hash: string | null;
+  erased_at: string | null;
+  head_signature: string | null;
 }
 
-const runColumns = 'run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, ended_at, event_count, head_hash, owner';
+/** The columns of {@link RunRow}, for `SELECT`. */
+export const runColumns =
+  'run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, ended_at, event_count, head_hash, owner, vars_hash, erased_at, head_signature';
 
 /** The statements of one connection. */
 export interface Statements {
   insertRun: Database.Statement;
   selectRun: Database.Statement;
   listRuns: Database.Statement;
+  listRunsStartedBefore: Database.Statement;
   selectHead: Database.Statement;
   updateStatus: Database.Statement;
   updateHead: Database.Statement;
@@ -35,31 +41,33 @@ export interface Statements {
   selectEvents: Database.Statement;
   insertPayload: Database.Statement;
   selectPayload: Database.Statement;
+  selectAnyPayload: Database.Statement;
   erasePayloads: Database.Statement;
-  eraseRunVars: Database.Statement;
+  eraseRun: Database.Statement;
+  selectIndexEntry: Database.Statement;
 }
 
 /** Prepares every statement the store uses on `database`. */
 export function openStatements(database: Database.Database): Statements {
   return {
     insertRun: database.prepare(
-      'INSERT INTO runs (run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, event_count, head_hash, head_signature, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO runs (run_id, mission_name, mission_file, mission_hash, mission_source, vars, workspace, status, started_at, event_count, head_hash, head_signature, owner, vars_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     selectRun: database.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`),
     listRuns: database.prepare(`SELECT ${runColumns} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?`),
+    listRunsStartedBefore: database.prepare(`SELECT ${runColumns} FROM runs WHERE started_at < ? ORDER BY started_at DESC, rowid DESC LIMIT ?`),
     selectHead: database.prepare('SELECT event_count, head_hash FROM runs WHERE run_id = ?').raw(),
-    updateStatus: database.prepare('UPDATE runs SET status = ?, ended_at = ?, owner = ? WHERE run_id = ?'),
+    updateStatus: database.prepare('UPDATE runs SET status = ?, ended_at = ?, owner = ?, head_signature = ? WHERE run_id = ?'),
     updateHead: database.prepare('UPDATE runs SET event_count = ?, head_hash = ?, head_signature = ? WHERE run_id = ?'),
     insertEvent: database.prepare('INSERT INTO events (run_id, idx, body, hash) VALUES (?, ?, ?, ?)'),
     selectEvents: database.prepare('SELECT body, hash FROM events WHERE run_id = ? ORDER BY idx').raw(),
-    // Re-storing content that was erased restores it: a new run recorded it legitimately.
-    insertPayload: database.prepare(
-      'INSERT INTO payloads (hash, content) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET content = excluded.content, erased_at = NULL WHERE payloads.content IS NULL',
-    ),
-    selectPayload: database.prepare('SELECT content FROM payloads WHERE hash = ?').pluck(),
-    erasePayloads: database.prepare(
-      "UPDATE payloads SET content = NULL, erased_at = ? WHERE content IS NOT NULL AND hash IN (SELECT json_extract(body, '$.payloadHash') FROM events WHERE run_id = ?)",
-    ),
-    eraseRunVars: database.prepare("UPDATE runs SET vars = '{}' WHERE run_id = ?"),
+    // Payloads are per run, and an erased one stays erased: the same content recorded again by
+    // the same run does not restore it (other runs have copies of their own).
+    insertPayload: database.prepare('INSERT INTO payloads (run_id, hash, content) VALUES (?, ?, ?) ON CONFLICT (run_id, hash) DO NOTHING'),
+    selectPayload: database.prepare('SELECT content, erased_at FROM payloads WHERE run_id = ? AND hash = ?').raw(),
+    selectAnyPayload: database.prepare('SELECT content FROM payloads WHERE hash = ? AND content IS NOT NULL LIMIT 1').pluck(),
+    erasePayloads: database.prepare('UPDATE payloads SET content = NULL, erased_at = ? WHERE run_id = ? AND content IS NOT NULL'),
+    eraseRun: database.prepare("UPDATE runs SET vars = '{}', mission_source = '', erased_at = ?, head_signature = ? WHERE run_id = ?"),
+    selectIndexEntry: database.prepare('SELECT body FROM run_index WHERE run_id = ?').pluck(),
   };
 }

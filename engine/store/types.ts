@@ -24,7 +24,19 @@ export interface RunRecord {
   headHash: string;
   /** The process running it (`host:pid`), while its status is `running`. */
   owner?: string;
+  /**
+   * ISO 8601: when the run was erased (`mission audit erase`, `prune`). Its payloads, mission
+   * source and variables are gone (`missionSource` is `''`, `vars` is `{}`); it cannot be resumed.
+   */
+  erasedAt?: string;
 }
+
+/** What the store holds for one event's payload. */
+export type PayloadLookup =
+  | { status: 'present'; value: unknown }
+  | { status: 'erased'; erasedAt: string }
+  /** Never stored, or its row was deleted. */
+  | { status: 'missing' };
 
 /** What a caller gives {@link AuditStore.append}. */
 export interface AppendInput {
@@ -58,6 +70,7 @@ export interface StoredEvent {
 
 /** The first thing verification found wrong. */
 export interface VerifyProblem {
+  /** The run at fault, or `'*'` when the problem is the run index or the store head itself. */
   runId: string;
   /** The first bad event, when the problem is tied to one. */
   index?: number;
@@ -70,7 +83,7 @@ export interface VerifyReport {
   runsChecked: number;
   eventsChecked: number;
   problem?: VerifyProblem;
-  /** True when run heads were authenticated with the audit key (HMAC). */
+  /** True when run records and the store head were authenticated with the audit key (HMAC). */
   signed: boolean;
   /** Set when heads could not be authenticated because the store was opened without a key. */
   warning?: string;

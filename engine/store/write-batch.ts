@@ -17,15 +17,23 @@ export interface Head {
 /** An event row waiting to be written, in `INSERT` parameter order. */
 export type PendingEvent = [runId: string, index: number, body: string, hash: string];
 
+/** A payload row waiting to be written, in `INSERT` parameter order. */
+export type PendingPayload = [runId: string, hash: string, content: string];
+
 /** What a batch holds. */
 export interface Batch {
   events: readonly PendingEvent[];
-  /** Payload content by hash. */
-  payloads: ReadonlyMap<string, string>;
+  /** Payload rows, keyed by run id and hash (see `pendingPayloadKey`). */
+  payloads: ReadonlyMap<string, PendingPayload>;
   /** Per run, the head the database had when the batch began. */
   bases: ReadonlyMap<string, Head>;
   /** Per run, the head after the batch. */
   heads: ReadonlyMap<string, Head>;
+}
+
+/** The key of a pending payload: one run's copy of one content. */
+export function pendingPayloadKey(runId: string, hash: string): string {
+  return `${runId}\u0000${hash}`;
 }
 
 /**
@@ -38,6 +46,7 @@ export function writeBatch(
   database: Database.Database,
   statements: Statements,
   batch: Batch,
+  /** Signs the run's row as it will be after the batch; called inside the write transaction. */
   sign: (runId: string, count: number, headHash: string) => string | null,
 ): { conflicts: string[]; dropped: number } {
   const write = database.transaction(() => {
@@ -46,7 +55,9 @@ export function writeBatch(
       const row = statements.selectHead.get(runId) as [number, string] | undefined;
       if (row === undefined || row[0] !== base.count || row[1] !== base.hash) conflicts.push(runId);
     }
-    for (const [hash, content] of batch.payloads) statements.insertPayload.run(hash, content);
+    for (const payload of batch.payloads.values()) {
+      if (!conflicts.includes(payload[0])) statements.insertPayload.run(payload);
+    }
     let dropped = 0;
     for (const pending of batch.events) {
       if (conflicts.length > 0 && conflicts.includes(pending[0])) dropped += 1;

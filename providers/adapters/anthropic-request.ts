@@ -61,7 +61,8 @@ export function buildAnthropicBody(
   // A tool choice without tools is refused by the API; with none offered there is nothing to choose.
   if (request.tools?.length && request.toolChoice !== undefined) body.tool_choice = mapToolChoice(request.toolChoice);
   if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
+  // Current models refuse temperature and top_p together; temperature is the one callers mean.
+  else if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop?.length) body.stop_sequences = request.stop;
   // Anthropic has no schemaless JSON mode; a schema maps onto structured outputs, otherwise the
   // prompt alone has to ask for JSON.
@@ -110,11 +111,14 @@ function mapMessages(messages: LlmMessage[]): AnthropicMessage[] {
       continue;
     }
     previousWasToolResult = false;
+    // The API refuses an assistant turn (or text block) with no non-whitespace text: an empty
+    // answer in the history is left out (consecutive user turns are then joined by the API).
+    const hasText = message.content.trim() !== '';
     if (!message.toolCalls?.length) {
-      mapped.push({ role: 'assistant', content: message.content });
+      if (hasText) mapped.push({ role: 'assistant', content: message.content });
       continue;
     }
-    const blocks: AnthropicContentBlock[] = message.content ? [{ type: 'text', text: message.content }] : [];
+    const blocks: AnthropicContentBlock[] = hasText ? [{ type: 'text', text: message.content }] : [];
     for (const call of message.toolCalls) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
     mapped.push({ role: 'assistant', content: blocks });
   }

@@ -6,6 +6,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent } from '../types.js';
 import { eventBatches } from './event-batches.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import {
   anthropicProvider,
@@ -35,8 +36,22 @@ export class AnthropicStreamParser {
   private readonly toolBlocks = new Map<number, ToolBlock>();
   private toolCount = 0;
 
-  /** @param requestId the `request-id` response header, carried into errors. */
-  constructor(private readonly requestId?: string) {}
+  /**
+   * @param requestId the `request-id` response header, carried into errors.
+   * @param start the call's `start` event, held back until `message_start` names the model that
+   *   actually serves the call (an alias such as `claude-3-5-haiku-latest` resolves to a dated id).
+   */
+  constructor(
+    private readonly requestId?: string,
+    private start?: Extract<LlmEvent, { type: 'start' }>,
+  ) {}
+
+  /** The `start` event still held back (no `message_start` yet), handed over once. */
+  takePendingStart(): LlmEvent | undefined {
+    const start = this.start;
+    this.start = undefined;
+    return start;
+  }
 
   /** Whether `message_stop` has been seen. */
   get isFinished(): boolean {
@@ -56,9 +71,14 @@ export class AnthropicStreamParser {
     if (event.event === 'error' || data.type === 'error') throw anthropicStreamError(data, this.requestId);
     const type = typeof data.type === 'string' ? data.type : event.event;
     switch (type) {
-      case 'message_start':
+      case 'message_start': {
         this.usage = mergeAnthropicUsage(this.usage, data.message?.usage);
-        return [];
+        const start = this.start;
+        this.start = undefined;
+        if (!start) return [];
+        const served = data.message?.model;
+        return [{ ...start, model: typeof served === 'string' && served !== '' ? served : start.model }];
+      }
       case 'content_block_start':
         return this.blockStart(data);
       case 'content_block_delta':
@@ -150,16 +170,23 @@ export class AnthropicStreamParser {
 
 /**
  * Decodes a Messages SSE body (any chunking, `\n` or `\r\n` framing) into LLM events, one batch
- * per chunk, ending with `usage` and `finish`; nothing after `message_stop` is read. Fails with
+ * per chunk, ending with `usage` and `finish`; nothing after `message_stop` is read. Given the
+ * call's `start` event, emits it at `message_start` with the served model. Fails with
  * `LLM_ERR_STREAM_INTERRUPTED` when `message_stop` never came.
  */
-export function parseAnthropicStream(chunks: AsyncIterable<Uint8Array | string>, requestId?: string): AsyncGenerator<LlmEvent[]> {
-  const decoder = new SseDecoder();
-  const parser = new AnthropicStreamParser(requestId);
+export function parseAnthropicStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  requestId?: string,
+  start?: Extract<LlmEvent, { type: 'start' }>,
+  limits?: StreamLimits,
+): AsyncGenerator<LlmEvent[]> {
+  const decoder = new SseDecoder({ provider: anthropicProvider, maxLineBytes: limits?.maxLineBytes });
+  const parser = new AnthropicStreamParser(requestId, start);
   return eventBatches(chunks, {
     get done() {
       return parser.isFinished;
     },
+    takePendingStart: () => parser.takePendingStart(),
     push(chunk, out) {
       for (const event of decoder.push(chunk)) out.push(...parser.handle(event));
     },

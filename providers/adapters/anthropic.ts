@@ -5,6 +5,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
+import type { StreamLimits } from '../stream-limits.js';
 import type { CallOptions, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { buildAnthropicBody } from './anthropic-request.js';
 import { anthropicMessageToResponse, anthropicProvider, type AnthropicMessageResponse } from './anthropic-response.js';
@@ -60,7 +61,7 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
     'content-type': 'application/json',
     accept: 'application/json',
   });
-  const post = (request: LlmRequest, stream: boolean, signal?: AbortSignal): Promise<HttpResponse> =>
+  const post = (request: LlmRequest, stream: boolean, signal?: AbortSignal, limits?: StreamLimits): Promise<HttpResponse> =>
     sendRequest({
       provider: anthropicProvider,
       url: new URL(`${base}/v1/messages`),
@@ -69,16 +70,17 @@ export function createAnthropicAdapter(config: AnthropicAdapterConfig): Anthropi
       body: JSON.stringify(buildAnthropicBody(request, { stream, defaultMaxTokens: config.defaultMaxTokens })),
       signal,
       secrets,
+      limits,
     });
 
   return {
     id: anthropicProvider,
     stream: (request, options) =>
       eventStream(anthropicProvider, options, async function* (signal) {
-        const response = await post(request, true, signal);
+        const response = await post(request, true, signal, options?.limits);
         const requestId = response.headers['request-id'];
-        yield { type: 'start', provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
-        yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId);
+        const start = { type: 'start' as const, provider: anthropicProvider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+        yield* parseAnthropicStream(bodyChunks(anthropicProvider, response, signal), requestId, start, options?.limits);
       }),
     async completeRequest(request, options) {
       const response = await post(request, false, options?.signal);

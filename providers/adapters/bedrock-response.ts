@@ -3,7 +3,7 @@
  * normalisation, exception-name → typed error mapping, and the non-streaming response mapping.
  */
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../errors.js';
-import type { FinishReason, LlmResponse, ToolCall, Usage } from '../types.js';
+import { emptyUsage, type FinishReason, type LlmResponse, type ToolCall, type Usage } from '../types.js';
 
 const provider = 'bedrock';
 
@@ -161,7 +161,7 @@ export function mapConverseResponse(json: unknown, model: string, requestId: str
     toolCalls,
     finishReason: mapStopReason(rawFinishReason),
     rawFinishReason,
-    usage: normaliseUsage(record.usage),
+    usage: record.usage === undefined ? { ...emptyUsage(), source: 'missing' } : normaliseUsage(record.usage),
     requestId,
   };
 }

@@ -5,7 +5,7 @@
  * usage and finish are emitted when the stream ends, not at `messageStop`.
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
-import type { LlmEvent } from '../types.js';
+import { emptyUsage, type LlmEvent } from '../types.js';
 import { headerValue, type EventStreamMessage } from '../wire/aws-event-stream.js';
 import { mapStopReason, normaliseUsage, parseToolArguments, streamExceptionError } from './bedrock-response.js';
 
@@ -69,7 +69,9 @@ export class ConverseStreamParser {
       throw new LlmError(LlmErrorCode.streamInterrupted, 'bedrock stream ended before messageStop', { provider, isRetryable: true });
     }
     const events: LlmEvent[] = [...this.flushToolBlocks()];
-    if (this.usage !== undefined) events.push({ type: 'usage', usage: normaliseUsage(this.usage) });
+    // A stream without `metadata` (it comes after messageStop, and some proxies drop it) carries no
+    // counts: say so rather than report a zero.
+    events.push({ type: 'usage', usage: this.usage !== undefined ? normaliseUsage(this.usage) : { ...emptyUsage(), source: 'missing' } });
     events.push({ type: 'finish', reason: mapStopReason(this.stopReason), rawReason: this.stopReason });
     return events;
   }

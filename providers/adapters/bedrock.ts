@@ -126,7 +126,7 @@ export function createBedrockAdapter(config: BedrockAdapterConfig): BedrockAdapt
             requestId: response.headers['x-amzn-requestid'],
             rateLimit: readRateLimit(response.headers),
           };
-          const decoder = new EventStreamDecoder(provider);
+          const decoder = new EventStreamDecoder(provider, options?.limits?.maxFrameBytes);
           const parser = new ConverseStreamParser();
           yield* eventBatches(bodyChunks(provider, response, signal), {
             // The metadata event (usage) comes after messageStop: the body is read to its end.

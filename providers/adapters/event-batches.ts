@@ -13,6 +13,11 @@ export interface ChunkParser<Chunk = Uint8Array | string> {
   end(out: LlmEvent[]): void;
   /** True once the answer's terminator was seen: anything after it is not read. */
   readonly done: boolean;
+  /**
+   * The call's `start` event when the parser still holds it back (waiting for the body to name
+   * the served model): a stream that fails first still opens with its `start`.
+   */
+  takePendingStart?(): LlmEvent | undefined;
 }
 
 /**
@@ -20,12 +25,18 @@ export interface ChunkParser<Chunk = Uint8Array | string> {
  * after the events that came before it in the same chunk have been delivered.
  */
 export async function* eventBatches<Chunk>(chunks: AsyncIterable<Chunk> | Iterable<Chunk>, parser: ChunkParser<Chunk>): AsyncGenerator<LlmEvent[]> {
-  for await (const chunk of chunks) {
-    yield* parsed((out) => parser.push(chunk, out));
-    // Stop reading at the terminator: anything after it is not part of this answer.
-    if (parser.done) return;
+  try {
+    for await (const chunk of chunks) {
+      yield* parsed((out) => parser.push(chunk, out));
+      // Stop reading at the terminator: anything after it is not part of this answer.
+      if (parser.done) return;
+    }
+    yield* parsed((out) => parser.end(out));
+  } catch (error) {
+    const start = parser.takePendingStart?.();
+    if (start) yield [start];
+    throw error;
   }
-  yield* parsed((out) => parser.end(out));
 }
 
 function* parsed(parse: (out: LlmEvent[]) => void): Generator<LlmEvent[]> {

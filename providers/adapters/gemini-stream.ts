@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { LlmError, LlmErrorCode } from '../errors.js';
 import type { LlmEvent, RateLimitInfo, ToolCall } from '../types.js';
 import { eventBatches } from './event-batches.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder } from '../wire/sse.js';
 import { geminiSyntheticIdPrefix } from './gemini-request.js';
 import {
@@ -46,6 +47,7 @@ export interface GeminiParserContext {
 /** Turns response objects into LLM events; `start` comes with the first object (it names the responseId). */
 export class GeminiResponseParser {
   private usage: GeminiUsageMetadata = {};
+  private usageSeen = false;
   private finishReason: string | undefined;
   private blockReason: string | undefined;
   private started = false;
@@ -64,9 +66,12 @@ export class GeminiResponseParser {
     if (!this.started) {
       this.started = true;
       const requestId = typeof response.responseId === 'string' ? response.responseId : undefined;
-      events.push({ type: 'start', provider: geminiProvider, model: this.context.model, requestId, rateLimit: this.context.rateLimit });
+      // `modelVersion` names the model that served the call (an alias resolves to a dated version).
+      const served = typeof response.modelVersion === 'string' && response.modelVersion !== '' ? response.modelVersion : this.context.model;
+      events.push({ type: 'start', provider: geminiProvider, model: served, requestId, rateLimit: this.context.rateLimit });
     }
     if (typeof response.usageMetadata === 'object' && response.usageMetadata !== null) {
+      this.usageSeen = true;
       // Usage is cumulative on every chunk: later values replace earlier ones, never add to them.
       this.usage = { ...this.usage, ...response.usageMetadata };
     }
@@ -93,7 +98,8 @@ export class GeminiResponseParser {
       this.started = true;
       events.push({ type: 'start', provider: geminiProvider, model: this.context.model, rateLimit: this.context.rateLimit });
     }
-    events.push({ type: 'usage', usage: normaliseGeminiUsage(this.usage) });
+    // A response without usageMetadata reports no counts: say so rather than report a zero.
+    events.push({ type: 'usage', usage: this.usageSeen ? normaliseGeminiUsage(this.usage) : { ...normaliseGeminiUsage({}), raw: undefined, source: 'missing' } });
     if (!this.finishReason && this.blockReason) events.push({ type: 'finish', reason: 'content-filter', rawReason: this.blockReason });
     else events.push({ type: 'finish', reason: mapGeminiFinishReason(this.finishReason, this.toolCount > 0), rawReason: this.finishReason });
     return events;
@@ -162,8 +168,12 @@ export class GeminiResponseParser {
  * chunk. The stream has no sentinel, so it ends when the body does; a final event without its
  * blank line still counts.
  */
-export function parseGeminiStream(chunks: AsyncIterable<Uint8Array | string>, context: Omit<GeminiParserContext, 'streaming'>): AsyncGenerator<LlmEvent[]> {
-  const decoder = new SseDecoder();
+export function parseGeminiStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  context: Omit<GeminiParserContext, 'streaming'>,
+  limits?: StreamLimits,
+): AsyncGenerator<LlmEvent[]> {
+  const decoder = new SseDecoder({ provider: geminiProvider, maxLineBytes: limits?.maxLineBytes });
   const parser = new GeminiResponseParser({ ...context, streaming: true });
   const handle = (data: string): LlmEvent[] => {
     let chunk: unknown;

@@ -3,6 +3,7 @@
  * `{model}:generateContent` and `GET /v1beta/models`. The key travels in the `x-goog-api-key`
  * header, never in the URL, so it cannot leak through logged URLs or transport errors.
  */
+import type { StreamLimits } from '../stream-limits.js';
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, type HttpResponse } from '../http.js';
 import { applyEvent, emptyResponse, eventStream } from '../observable.js';
@@ -59,19 +60,21 @@ export function createGeminiAdapter(config: GeminiAdapterConfig): GeminiAdapter 
     'x-goog-api-key': config.apiKey,
     'content-type': 'application/json',
   });
-  const post = (request: LlmRequest, method: 'generateContent' | 'streamGenerateContent', signal?: AbortSignal): Promise<HttpResponse> => {
+  const post = (request: LlmRequest, method: 'generateContent' | 'streamGenerateContent', signal?: AbortSignal, limits?: StreamLimits): Promise<HttpResponse> => {
     const url = new URL(`${root}/${geminiModelPath(request.model)}:${method}`);
     // Without alt=sse the stream is one long JSON array instead of SSE events.
     if (method === 'streamGenerateContent') url.searchParams.set('alt', 'sse');
-    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal, secrets });
+    return sendRequest({ provider: geminiProvider, url, method: 'POST', headers: headers(), body: JSON.stringify(buildGeminiBody(request)), signal, secrets, limits });
   };
 
   return {
     id: geminiProvider,
     stream: (request, options) =>
       eventStream(geminiProvider, options, async function* (signal) {
-        const response = await post(request, 'streamGenerateContent', signal);
-        yield* parseGeminiStream(bodyChunks(geminiProvider, response, signal), { model: request.model, rateLimit: readRateLimit(response.headers) });
+        const response = await post(request, 'streamGenerateContent', signal, options?.limits);
+        // Gemini's `start` comes with its first frame; the empty batch tells the read loop the headers came.
+        yield [];
+        yield* parseGeminiStream(bodyChunks(geminiProvider, response, signal), { model: request.model, rateLimit: readRateLimit(response.headers) }, options?.limits);
       }),
     async completeRequest(request, options) {
       const response = await post(request, 'generateContent', options?.signal);

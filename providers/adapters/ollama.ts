@@ -2,6 +2,7 @@
  * The Ollama adapter: native `POST /api/chat` (NDJSON stream, or one JSON object with
  * `stream:false`) and `GET /api/tags` for the model list. Local servers need no key.
  */
+import type { StreamLimits } from '../stream-limits.js';
 import type { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { bodyChunks, credentialHeaderValues, readJson, readRateLimit, sendRequest, withoutSecrets, type HttpResponse } from '../http.js';
@@ -68,7 +69,7 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     }
   };
 
-  const postChat = (request: LlmRequest, stream: boolean, signal: AbortSignal | undefined): Promise<HttpResponse> =>
+  const postChat = (request: LlmRequest, stream: boolean, signal: AbortSignal | undefined, limits?: StreamLimits): Promise<HttpResponse> =>
     sendRequest({
       provider,
       url: endpoint('/api/chat'),
@@ -76,13 +77,14 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
       headers: headers(stream ? 'application/x-ndjson' : 'application/json'),
       body: JSON.stringify(buildOllamaChatBody(request, stream, { keepAlive: config.keepAlive })),
       signal,
+      limits,
     });
 
   return {
     id: provider,
     baseUrl,
     stream(request: LlmRequest, options?: CallOptions): Observable<LlmEvent> {
-      return eventStream(provider, options, (signal) => streamEvents(request, signal));
+      return eventStream(provider, options, (signal) => streamEvents(request, signal, options?.limits));
     },
     completeRequest: (request: LlmRequest, options?: CallOptions): Promise<LlmResponse> =>
       guarded(async () => {
@@ -92,11 +94,11 @@ export function createOllamaAdapter(config: OllamaAdapterConfig = {}): OllamaAda
     listModels: (options?: CallOptions): Promise<string[]> => guarded(() => listModels(options)),
   };
 
-  async function* streamEvents(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent | LlmEvent[]> {
+  async function* streamEvents(request: LlmRequest, signal: AbortSignal, limits?: StreamLimits): AsyncGenerator<LlmEvent | LlmEvent[]> {
     try {
-      const response = await postChat(request, true, signal);
+      const response = await postChat(request, true, signal, limits);
       yield { type: 'start', provider, model: request.model, rateLimit: readRateLimit(response.headers) };
-      const decoder = new NdjsonDecoder();
+      const decoder = new NdjsonDecoder({ provider, maxLineBytes: limits?.maxLineBytes });
       const parser = new OllamaStreamParser();
       // Nothing meaningful follows the done line: reading stops there instead of waiting for the socket.
       yield* eventBatches(bodyChunks(provider, response, signal), {

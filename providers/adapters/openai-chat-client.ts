@@ -6,6 +6,7 @@
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { bodyChunks, readJson, readRateLimit, sendRequest, withoutSecrets, type HttpResponse } from '../http.js';
 import { eventStream } from '../observable.js';
+import type { StreamLimits } from '../stream-limits.js';
 import type { CallOptions, LlmEvent, LlmRequest, LlmResponse, ProviderAdapter } from '../types.js';
 import { chatCompletionsBody, type ChatBodyOptions } from './openai-chat-request.js';
 import { chatCompletionResponse, record } from './openai-chat-response.js';
@@ -39,7 +40,7 @@ export interface ChatCompletionsAdapter extends ProviderAdapter {
 export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatCompletionsAdapter {
   const { provider } = endpoint;
 
-  const send = async (request: LlmRequest, stream: boolean, signal?: AbortSignal): Promise<HttpResponse> => {
+  const send = async (request: LlmRequest, stream: boolean, signal?: AbortSignal, limits?: StreamLimits): Promise<HttpResponse> => {
     const model = endpoint.bodyModel ? endpoint.bodyModel(request.model) : request.model;
     const body = chatCompletionsBody({ ...request, model }, stream, endpoint.body);
     return sendRequest({
@@ -49,6 +50,7 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
       headers: { 'content-type': 'application/json', accept: 'application/json', ...(await endpoint.headers()) },
       body: JSON.stringify(body),
       signal,
+      limits,
     });
   };
 
@@ -58,10 +60,10 @@ export function createChatCompletionsAdapter(endpoint: ChatEndpoint): ChatComple
     stream(request: LlmRequest, options?: CallOptions) {
       return eventStream(provider, options, async function* (signal): AsyncGenerator<LlmEvent | LlmEvent[]> {
         try {
-          const response = await send(request, true, signal);
+          const response = await send(request, true, signal, options?.limits);
           const requestId = requestIdOf(response.headers);
-          yield { type: 'start', provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
-          yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId);
+          const start = { type: 'start' as const, provider, model: request.model, requestId, rateLimit: readRateLimit(response.headers) };
+          yield* chatCompletionEventBatches(provider, bodyChunks(provider, response, signal), requestId, start, options?.limits);
         } catch (error) {
           throw withoutSecrets(error, endpoint.secrets());
         }

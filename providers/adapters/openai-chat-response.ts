@@ -137,13 +137,14 @@ export function chatCompletionResponse(provider: string, model: string, body: un
   const rawFinishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
   const response: LlmResponse = {
     provider,
-    model,
+    // The model that served the call (a dated id behind an alias or an Azure deployment).
+    model: typeof completion.model === 'string' && completion.model !== '' ? completion.model : model,
     // A refusal replaces the answer; the caller must see it rather than an empty string.
     content: typeof message.content === 'string' ? message.content : typeof message.refusal === 'string' ? message.refusal : '',
     toolCalls,
     finishReason: chatFinishReason(rawFinishReason, toolCalls.length > 0),
     rawFinishReason,
-    usage: completion.usage ? chatUsage(completion.usage) : emptyUsage(),
+    usage: completion.usage ? chatUsage(completion.usage) : { ...emptyUsage(), source: 'missing' },
     requestId,
   };
   if (reasoning) response.reasoning = reasoning;

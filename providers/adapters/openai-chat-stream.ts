@@ -7,6 +7,7 @@
  */
 import { LlmError, LlmErrorCode } from '../errors.js';
 import { emptyUsage, type LlmEvent, type ToolCall, type Usage } from '../types.js';
+import type { StreamLimits } from '../stream-limits.js';
 import { SseDecoder, type SseEvent } from '../wire/sse.js';
 import { eventBatches, type ChunkParser } from './event-batches.js';
 import { chatFinishReason, chatUsage, inBodyError, parseToolArguments, reasoningText, record } from './openai-chat-response.js';
@@ -18,7 +19,8 @@ interface PendingToolCall {
 }
 
 /**
- * Turns the body's bytes (or already-decoded text, for fixtures) into events after `start`:
+ * Turns the body's bytes (or already-decoded text, for fixtures) into events — `start` first when
+ * given, held back until the first chunk names the model that serves the call (its `model`) —
  * deltas, one `tool-call` per completed call, one `usage` and one `finish`, one batch per chunk.
  * A body that ends before `[DONE]` fails with a retryable `LLM_ERR_STREAM_INTERRUPTED`; garbage
  * fails with `LLM_ERR_MALFORMED_RESPONSE`; an error object in the stream becomes its typed error.
@@ -27,24 +29,48 @@ export function chatCompletionEventBatches(
   provider: string,
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   requestId?: string,
+  start?: Extract<LlmEvent, { type: 'start' }>,
+  limits?: StreamLimits,
 ): AsyncGenerator<LlmEvent[]> {
-  return eventBatches(chunks, new ChatStreamParser(provider, requestId));
+  return eventBatches(chunks, new ChatStreamParser(provider, requestId, start, limits));
 }
 
 /** The state of one streamed answer; feed it the body's chunks in order. */
 export class ChatStreamParser implements ChunkParser {
   /** True once `[DONE]` was seen and the closing events were produced. */
   done = false;
-  private readonly decoder = new SseDecoder();
+  private readonly decoder: SseDecoder;
   private readonly toolCalls = new Map<number, PendingToolCall>();
   private toolCallsEmitted = false;
   private rawFinishReason: string | undefined;
   private usage: Usage | undefined;
 
+  /**
+   * @param start the call's `start` event, emitted with the first chunk's `model` (the served
+   *   model: an alias or an Azure deployment resolves to a dated model id).
+   */
   constructor(
     private readonly provider: string,
     private readonly requestId?: string,
-  ) {}
+    private start?: Extract<LlmEvent, { type: 'start' }>,
+    limits?: StreamLimits,
+  ) {
+    this.decoder = new SseDecoder({ provider, maxLineBytes: limits?.maxLineBytes });
+  }
+
+  /** The `start` event still held back (no chunk yet), handed over once. */
+  takePendingStart(): LlmEvent | undefined {
+    const start = this.start;
+    this.start = undefined;
+    return start;
+  }
+
+  private emitStart(out: LlmEvent[], served?: unknown): void {
+    const start = this.start;
+    if (!start) return;
+    this.start = undefined;
+    out.push({ ...start, model: typeof served === 'string' && served !== '' ? served : start.model });
+  }
 
   push(chunk: Uint8Array | string, out: LlmEvent[]): void {
     this.handleAll(this.decoder.push(chunk), out);
@@ -80,6 +106,10 @@ export class ChatStreamParser implements ChunkParser {
     const payload = this.parse(data);
     // openai-node treats both an `event: error` frame and a payload with `error` as a failure.
     if (event.event === 'error' || payload.error) throw inBodyError(this.provider, payload, this.requestId);
+    // Azure opens with a prompt-filter chunk whose model is empty: wait for one that names it,
+    // but never let content overtake the start.
+    if (typeof payload.model === 'string' && payload.model !== '') this.emitStart(out, payload.model);
+    else if (Array.isArray(payload.choices) && payload.choices.length > 0) this.emitStart(out);
     const usage = payload.usage;
     if (usage && typeof usage === 'object') this.usage = chatUsage(usage);
     const choices = payload.choices;
@@ -170,9 +200,11 @@ export class ChatStreamParser implements ChunkParser {
 
   private finish(out: LlmEvent[]): void {
     this.done = true;
+    this.emitStart(out);
     this.completedToolCalls(out);
-    // Without include_usage (or on servers that never report it) the stream carries no usage.
-    out.push({ type: 'usage', usage: this.usage ?? emptyUsage() });
+    // Without include_usage (or on servers that never report it, such as Shimmy) the stream
+    // carries no usage: say so rather than report a zero.
+    out.push({ type: 'usage', usage: this.usage ?? { ...emptyUsage(), source: 'missing' } });
     const reason = chatFinishReason(this.rawFinishReason, this.toolCalls.size > 0);
     out.push(this.rawFinishReason === undefined ? { type: 'finish', reason } : { type: 'finish', reason, rawReason: this.rawFinishReason });
   }

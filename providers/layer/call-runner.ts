@@ -9,10 +9,11 @@ import { LlmError, LlmErrorCode } from '../errors.js';
 import type { CallOptions, LlmEvent, ProviderAdapter } from '../types.js';
 import { asLlmError, attemptEvents, estimateTokens, providerRequestFor } from './attempt.js';
 import { advanceCall, startCall, type CallSnapshot } from './call-machine.js';
-import { AttemptDeadlines, DeadlineError, isContent } from './deadlines.js';
+import { AttemptDeadlines, isContent, type DeadlineError } from './deadlines.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedRoute, ResolvedTarget } from './resolve-policies.js';
-import { rebuildError } from './rebuild-error.js';
+import { failureFacts } from './failure-facts.js';
+import { rebuildError, withRefusal } from './rebuild-error.js';
 import { decideWait } from './retry-delay.js';
 import type { Router } from './routing.js';
 import { auditEventFor } from './sink.js';
@@ -28,16 +29,6 @@ export interface CallCore {
   random: () => number;
   adapterFor(provider: string): ProviderAdapter;
 }
-
-/** Codes of failures another target may not share (this target's server, key, quota or model). */
-const failoverCodes = new Set<string>([
-  LlmErrorCode.authentication,
-  LlmErrorCode.permissionDenied,
-  LlmErrorCode.notFound,
-  LlmErrorCode.quotaExceeded,
-  LlmErrorCode.notConfigured,
-  LlmErrorCode.circuitOpen,
-]);
 
 /** Runs a call on `route`: one subscription, one call. */
 export function routedCall(core: CallCore, context: CallContext, route: ResolvedRoute, routeName: string | undefined, options: CallOptions | undefined): Observable<LlmEvent> {
@@ -240,18 +231,16 @@ class CallRun {
           random: this.core.random,
         })
       : { delayMs: undefined };
-    this.snapshot = advanceCall(this.snapshot, {
-      type: 'attempt.failed',
-      retryable,
-      rateLimited: code === LlmErrorCode.rateLimited,
-      failoverable: failoverCodes.has(code),
-      final: this.contentStarted || aborted,
-      budgetExhausted: code === LlmErrorCode.budgetExhausted,
-      delayMs: wait.delayMs,
-      circuitOpen: this.core.health.isOpen(target.key),
-      preferFailover: code === LlmErrorCode.connection || (error instanceof DeadlineError && error.deadline === 'connect'),
-      maxAttempts: target.retry.maxAttempts,
-    });
+    this.snapshot = advanceCall(
+      this.snapshot,
+      failureFacts(error, {
+        retryable,
+        final: this.contentStarted || aborted,
+        delayMs: wait.delayMs,
+        circuitOpen: this.core.health.isOpen(target.key),
+        maxAttempts: target.retry.maxAttempts,
+      }),
+    );
     switch (this.snapshot.value) {
       case 'backoff': {
         const delayMs = this.snapshot.context.delayMs;
@@ -329,9 +318,4 @@ class CallRun {
   private describeRoute(): string {
     return this.routeName ? `route '${this.routeName}'` : this.route.name;
   }
-}
-
-/** The error with the reason it was not retried appended (it quotes the provider's hint). */
-function withRefusal(error: LlmError, refusal: string): LlmError {
-  return rebuildError(error, `${error.message}; not retried: ${refusal}`, {});
 }

@@ -3,7 +3,7 @@
  * were given in, and composes them around the call and around each attempt:
  *
  * ```
- * wrapCall:    safety → cache → stream recovery → [route, retries, failover]
+ * wrapCall:    safety → cache savings → cache → stream recovery → [route, retries, failover]
  * wrapAttempt: budget → cost ledger → adapter
  * ```
  *
@@ -16,6 +16,8 @@ import type { AttemptContext, CallContext, CallStage, LayerRequest } from './sta
 /** Known stage names, outermost first; aliases share a rank. */
 const stageRank: Record<string, number> = {
   safety: 0,
+  // Books cache hits in the ledger: outside the cache, since a hit never reaches the stages inside it.
+  'cache-savings': 0.5,
   cache: 1,
   'stream-recovery': 2,
   recovery: 2,

@@ -34,6 +34,11 @@ export interface StreamLimitsConfig {
   max_response_chars?: number;
   /** How much of an error response body is read, in bytes. */
   max_error_body_bytes?: number;
+  /**
+   * Adapter-level idle timeout: milliseconds a stream may produce no event once its headers came
+   * (keep-alive comments and pings do not count). Default 45 s.
+   */
+  idle_ms?: number;
 }
 
 /** Rate limits of a provider (`openai`) or a provider+model (`openai/gpt-4o-mini`). */

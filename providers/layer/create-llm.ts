@@ -13,12 +13,15 @@ import { routedCall, type CallCore } from './call-runner.js';
 import { systemClock } from './clock.js';
 import { composeCall, orderStages } from './compose-stages.js';
 import type { LlmConfig } from './config-types.js';
-import { eventsOf } from './events-iterable.js';
 import { HealthTracker, type TargetHealthSnapshot } from './health.js';
 import { directRoute, resolvePolicies, type ResolvedPolicies, type ResolvedRoute } from './resolve-policies.js';
 import { Router, type PriceLookup } from './routing.js';
 import { auditEventFor, safeRecord, type LlmAuditSink } from './sink.js';
 import type { CallContext, CallStage, LayerClock, LayerRequest, RateLimiter } from './stage.js';
+import { streamLimitsFromConfig } from './stream/limits-config.js';
+import { pullEvents } from './stream/pull-events.js';
+import { recoveryPolicyFor } from './stream/recovery-policy.js';
+import { createStreamRecoveryStage } from './stream/recovery-stage.js';
 
 /** What `createLlm` accepts; everything is optional. */
 export interface CreateLlmOptions {
@@ -60,7 +63,11 @@ export interface Llm {
   stream(request: LayerRequest, options?: CallOptions): Observable<LlmEvent>;
   /** A call reduced to its response. */
   complete(request: LayerRequest, options?: CallOptions): Promise<LlmResponse>;
-  /** A call as an async iterable; leaving the loop early cancels the call. */
+  /**
+   * A call as a pull-based async iterable: while the consumer does not pull, the socket is not
+   * read (the provider is slowed by TCP), so memory stays bounded. Leaving the loop early, or
+   * `options.signal`, cancels the call at once.
+   */
   events(request: LayerRequest, options?: CallOptions): AsyncIterable<LlmEvent>;
   /** Health of every target called so far. */
   health(): LlmHealthSnapshot;
@@ -84,7 +91,13 @@ export function createLlm(options: CreateLlmOptions = {}): Llm {
   const policies = resolvePolicies(options.config);
   const clock = options.clock ?? systemClock;
   const sink = options.sink;
-  const stages = orderStages(options.stages ?? []);
+  // Stream recovery is on by default (`stream_recovery: continue`); a stage of that name replaces it.
+  const givenStages = options.stages ?? [];
+  const recoveryStage = givenStages.some((stage) => stage.name === 'stream-recovery')
+    ? []
+    : [createStreamRecoveryStage({ policyFor: (request) => recoveryPolicyFor(options.config, request), clock })];
+  const stages = orderStages([...givenStages, ...recoveryStage]);
+  const streamLimits = streamLimitsFromConfig(options.config?.stream_limits);
   const newGenerationId = options.generationId ?? randomUUID;
 
   let registry: ProviderRegistry | undefined = toRegistry(options.providers);
@@ -136,8 +149,9 @@ export function createLlm(options: CreateLlmOptions = {}): Llm {
     return route;
   };
 
-  const stream = (request: LayerRequest, callOptions?: CallOptions): Observable<LlmEvent> =>
+  const stream = (request: LayerRequest, givenOptions?: CallOptions): Observable<LlmEvent> =>
     new Observable<LlmEvent>((subscriber) => {
+      const callOptions = streamLimits && !givenOptions?.limits ? { ...givenOptions, limits: streamLimits } : givenOptions;
       const generationId = newGenerationId();
       const origin = request.origin ?? {};
       subscriber.next({ type: 'generation', generationId, route: request.route });
@@ -187,7 +201,7 @@ export function createLlm(options: CreateLlmOptions = {}): Llm {
     policies,
     stream,
     complete: (request, callOptions) => complete(stream(request, callOptions)),
-    events: (request, callOptions) => eventsOf(stream(request, callOptions)),
+    events: (request, callOptions) => pullEvents((pull) => stream(request, { ...callOptions, ...pull }), { signal: callOptions?.signal }),
     health: () => {
       const snapshot: LlmHealthSnapshot = { targets: health.snapshot() };
       if (options.rateLimiter) snapshot.rateLimits = options.rateLimiter.snapshot();

@@ -25,3 +25,8 @@ export function rebuildError(error: LlmError, message: string, extra: Pick<LlmEr
   }
   return new LlmError(error.code as LlmErrorCodeValue, message, details);
 }
+
+/** The error with the reason it was not retried appended (it quotes the provider's hint). */
+export function withRefusal(error: LlmError, refusal: string): LlmError {
+  return rebuildError(error, `${error.message}; not retried: ${refusal}`, {});
+}

@@ -12,6 +12,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { LlmError, LlmErrorCode } from '../errors.js';
+import { responseTooLarge } from '../stream-limits.js';
 
 /** The ten header value types of the format, by their wire type number (0-9). */
 export type EventStreamHeader =
@@ -54,8 +55,18 @@ export class EventStreamDecoder {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   private failure: LlmError | undefined;
+  private readonly maxFrameBytes: number;
 
-  constructor(private readonly provider = 'bedrock') {}
+  /**
+   * @param maxFrameBytes largest frame accepted (at most {@link maximumMessageLength}); a bigger
+   *   announced length fails with `LLM_ERR_RESPONSE_TOO_LARGE` before any of it is buffered.
+   */
+  constructor(
+    private readonly provider = 'bedrock',
+    maxFrameBytes: number = maximumMessageLength,
+  ) {
+    this.maxFrameBytes = Math.min(maxFrameBytes, maximumMessageLength);
+  }
 
   /** Bytes received but not yet part of a complete message. */
   get pendingBytes(): number {
@@ -80,6 +91,11 @@ export class EventStreamDecoder {
         if (crc32(head.subarray(0, 8)) !== view.getUint32(8)) throw this.malformed('Prelude checksum mismatch');
         if (totalLength < minimumMessageLength || totalLength > maximumMessageLength) {
           throw this.malformed(`impossible message length ${totalLength}`);
+        }
+        if (totalLength > this.maxFrameBytes) {
+          this.chunks = [];
+          this.buffered = 0;
+          throw responseTooLarge(this.provider, `an event-stream frame of ${totalLength} bytes,`, this.maxFrameBytes, 'bytes');
         }
         if (headersLength > totalLength - minimumMessageLength) {
           throw this.malformed(`headers length ${headersLength} exceeds message length ${totalLength}`);

@@ -1,28 +1,50 @@
 /**
  * Incremental newline-delimited JSON decoder (Ollama's native stream): bytes in any chunking,
  * parsed values out. A line that is not JSON is reported, not thrown, so the adapter can map it to
- * a typed error.
+ * a typed error. A line longer than `maxLineBytes` throws `LLM_ERR_RESPONSE_TOO_LARGE`: an
+ * upstream that never ends its line cannot grow the process without bound.
  */
+import { defaultStreamLimits, responseTooLarge } from '../stream-limits.js';
 
 /** One decoded line: its parsed value, or the raw text that failed to parse. */
 export type NdjsonItem = { ok: true; value: unknown } | { ok: false; line: string; error: Error };
 
+/** Options of an {@link NdjsonDecoder}. */
+export interface NdjsonDecoderOptions {
+  /** Longest line, in bytes (counted as UTF-16 units once decoded); default 1 MiB. */
+  maxLineBytes?: number;
+  /** Who sent the bytes, for error messages. */
+  provider?: string;
+}
+
 /** Feeds bytes in with {@link push}; complete lines come out. Call {@link end} at end of stream. */
 export class NdjsonDecoder {
   private readonly textDecoder = new TextDecoder('utf-8');
+  private readonly maxLineBytes: number;
+  private readonly provider: string;
   private buffer = '';
+
+  constructor(options: NdjsonDecoderOptions = {}) {
+    this.maxLineBytes = options.maxLineBytes ?? defaultStreamLimits.maxLineBytes;
+    this.provider = options.provider ?? 'the server';
+  }
 
   /** Decodes a chunk and returns the lines it completed. */
   push(chunk: Uint8Array | string): NdjsonItem[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.textDecoder.decode(chunk, { stream: true });
+    const text = this.buffer + (typeof chunk === 'string' ? chunk : this.textDecoder.decode(chunk, { stream: true }));
     const items: NdjsonItem[] = [];
-    let newline = this.buffer.indexOf('\n');
+    let start = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      const item = parseLine(line);
+      const item = parseLine(text.slice(start, newline));
       if (item) items.push(item);
-      newline = this.buffer.indexOf('\n');
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    this.buffer = start === 0 ? text : text.slice(start);
+    if (this.buffer.length > this.maxLineBytes) {
+      this.buffer = '';
+      throw responseTooLarge(this.provider, 'an NDJSON line', this.maxLineBytes, 'bytes');
     }
     return items;
   }

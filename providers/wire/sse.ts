@@ -1,7 +1,10 @@
 /**
  * Incremental Server-Sent Events decoder (WHATWG rules): bytes in any chunking, events out.
  * Handles `\n`, `\r\n` and `\r` line ends, multi-line `data:`, comments and UTF-8 split across chunks.
+ * A line, or an event's data, longer than `maxLineBytes` throws `LLM_ERR_RESPONSE_TOO_LARGE`, so
+ * an upstream that never ends its line cannot grow the process without bound.
  */
+import { defaultStreamLimits, responseTooLarge } from '../stream-limits.js';
 
 /** One decoded SSE event. */
 export interface SseEvent {
@@ -17,8 +20,18 @@ const carriageReturn = 13;
 const colon = 58;
 const space = 32;
 
+/** Options of an {@link SseDecoder}. */
+export interface SseDecoderOptions {
+  /** Longest line, and longest event data, in bytes (data: UTF-16 units); default 1 MiB. */
+  maxLineBytes?: number;
+  /** Who sent the bytes, for error messages. */
+  provider?: string;
+}
+
 /** Feeds bytes in with {@link push}; completed events come out. Call {@link end} at end of stream. */
 export class SseDecoder {
+  private readonly maxLineBytes: number;
+  private readonly provider: string;
   /**
    * Bytes after the last line end seen: only whole lines are decoded, and since a line end is an
    * ASCII byte no UTF-8 sequence straddles it, so each decode starts clean. That lets one
@@ -36,6 +49,11 @@ export class SseDecoder {
   private hasData = false;
   private lastId: string | undefined;
   private retry: number | undefined;
+
+  constructor(options: SseDecoderOptions = {}) {
+    this.maxLineBytes = options.maxLineBytes ?? defaultStreamLimits.maxLineBytes;
+    this.provider = options.provider ?? 'the server';
+  }
 
   /** Decodes a chunk and returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
@@ -87,6 +105,16 @@ export class SseDecoder {
   private holdBytes(bytes: Uint8Array): void {
     this.pendingBytes.push(bytes);
     this.pendingByteLength += bytes.length;
+    if (this.pendingByteLength > this.maxLineBytes) throw this.tooLarge('an SSE line');
+  }
+
+  private tooLarge(what: string): Error {
+    // Drop what was held: the decoder is dead, and its buffers should not outlive the error.
+    this.pendingBytes = [];
+    this.pendingByteLength = 0;
+    this.buffer = '';
+    this.data = '';
+    return responseTooLarge(this.provider, what, this.maxLineBytes, 'bytes');
   }
 
   /** Decodes held bytes up to (not into) a trailing incomplete UTF-8 sequence, which stays held. */
@@ -153,7 +181,10 @@ export class SseDecoder {
       }
       position = next;
     }
-    if (position < length) this.buffer = position === 0 ? data : data.slice(position);
+    if (position < length) {
+      this.buffer = position === 0 ? data : data.slice(position);
+      if (this.buffer.length > this.maxLineBytes) throw this.tooLarge('an SSE line');
+    }
     return events;
   }
 
@@ -190,8 +221,10 @@ export class SseDecoder {
 
   private appendData(value: string): void {
     if (this.hasData) {
+      if (this.data.length + value.length >= this.maxLineBytes) throw this.tooLarge('an SSE event');
       this.data += `\n${value}`;
     } else {
+      if (value.length > this.maxLineBytes) throw this.tooLarge('an SSE event');
       this.data = value;
       this.hasData = true;
     }

@@ -1,7 +1,9 @@
 /**
  * A fake Anthropic Messages API: `POST /v1/messages` (named SSE events or a whole message) and
  * `GET /v1/models` (paginated with `limit` / `after_id`). It enforces what the real API enforces
- * and our adapter must get right: an API key, `anthropic-version` and a `max_tokens` field.
+ * and our adapter must get right: an API key, `anthropic-version`, and a body the API accepts
+ * (`anthropic-request-rules.ts`: `max_tokens`, never `temperature` with `top_p`, no empty turn, no
+ * `tool_choice` without tools, every `tool_use` paired with its `tool_result`).
  */
 import {
   splitText,
@@ -13,6 +15,7 @@ import {
   type RecordedRequest,
   type RenderedResponse,
 } from './fake-server.js';
+import { anthropicRequestProblem } from './anthropic-request-rules.js';
 
 /** Model ids the fake's model list offers. */
 export const anthropicFakeModels = ['claude-sonnet-4-5-20250929', 'claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001'];
@@ -65,7 +68,7 @@ function toolId(index: number, id?: string): string {
 }
 
 function renderStream(scenario: FakeScenario, request: RecordedRequest, messageId: string): string[] {
-  const model = String(request.body?.model ?? 'claude-fake');
+  const model = scenario.servedModel ?? String(request.body?.model ?? 'claude-fake');
   const usage = wireUsage(scenario, request);
   const frames: string[] = [];
   const send = (data: Record<string, unknown>): void => {
@@ -125,7 +128,7 @@ function renderMessage(scenario: FakeScenario, request: RecordedRequest, message
     id: messageId,
     type: 'message',
     role: 'assistant',
-    model: String(request.body?.model ?? 'claude-fake'),
+    model: scenario.servedModel ?? String(request.body?.model ?? 'claude-fake'),
     content,
     stop_reason: stopReason(scenario),
     stop_sequence: null,
@@ -186,9 +189,8 @@ export const anthropicRenderer: FakeRenderer = {
     if (request.method !== 'POST' || request.url.pathname !== '/v1/messages') {
       return { kind: 'reject', status: 404, body: errorBody(404, `Not found: ${request.url.pathname}`) };
     }
-    if (typeof request.body?.max_tokens !== 'number') {
-      return { kind: 'reject', status: 400, body: errorBody(400, 'max_tokens: Field required') };
-    }
+    const problem = anthropicRequestProblem(request.body);
+    if (problem) return { kind: 'reject', status: 400, body: errorBody(400, problem) };
     return undefined;
   },
 };

@@ -22,6 +22,13 @@ export interface FakeScenario {
   usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number };
   /** Provider-neutral finish: `stop` (default; `tool-calls` when tools are called) or `length`. */
   finish?: 'stop' | 'length' | 'tool-calls';
+  /**
+   * The model the fake says served the call, as the real APIs resolve an alias to a dated id
+   * (`claude-3-5-haiku-latest` → `claude-3-5-haiku-20241022`). Default: the requested model.
+   */
+  servedModel?: string;
+  /** Response headers added to a successful answer (rate-limit headers, for instance). */
+  headers?: Record<string, string>;
   /** Milliseconds between stream chunks. */
   chunkDelayMs?: number;
   /** Milliseconds before the response headers. */
@@ -134,6 +141,7 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
       return writeJson(response, fault.status, fault.headers ?? {}, fault.body ?? renderer.errorBody(fault.status));
     }
     const rendered = renderer.render(scenario, request, renderer.isStreaming(request));
+    if (scenario.headers) rendered.headers = { ...rendered.headers, ...scenario.headers };
     await writeRendered(response, rendered, scenario.chunkDelayMs ?? 0, fault);
   };
 

@@ -160,36 +160,88 @@ function missingSignature(contents: { role: string; parts: Record<string, unknow
   return undefined;
 }
 
+/** Options of the Gemini fake. */
+export interface GeminiFakeOptions {
+  /** When set, any other key is refused as the real API refuses it (400 INVALID_ARGUMENT, ErrorInfo API_KEY_INVALID). */
+  apiKey?: string;
+}
+
+/** Error bodies the real API sends, verbatim in shape, for status faults. */
+export const geminiErrorBodies = {
+  invalidKey: {
+    error: {
+      code: 400,
+      message: 'API key not valid. Please pass a valid API key.',
+      status: 'INVALID_ARGUMENT',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } }],
+    },
+  },
+  contextLength: {
+    error: { code: 400, message: 'The input token count (1290123) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' },
+  },
+  perDayQuota: {
+    error: {
+      code: 429,
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '42s' },
+      ],
+    },
+  },
+  perMinuteQuota: {
+    error: {
+      code: 429,
+      message: 'You exceeded your current quota, please check your plan.',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' },
+      ],
+    },
+  },
+} as const;
+
 /** The renderer, exported for tests that want to wrap it. */
-export const geminiRenderer: FakeRenderer = {
-  isStreaming: (request) => modelAction(request)?.action === 'streamGenerateContent',
-  render(scenario, request, stream) {
-    const model = modelAction(request)?.model ?? 'gemini-fake';
-    const responseId = `fake-response-${++responseCounter}`;
-    if (!stream) return { kind: 'json', body: renderWhole(scenario, request, model, responseId) };
-    return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, chunks: renderStream(scenario, request, model, responseId) };
-  },
-  errorBody: (status) => errorBody(status),
-  malformedFrame: 'data: {"candidates":[{"content":\r\n\r\n',
-  route(request) {
-    const key = request.headers['x-goog-api-key'];
-    // The real API also takes `?key=`; the adapter tests check that ours never uses it.
-    if (!key && !request.url.searchParams.has('key')) {
-      return { kind: 'reject', status: 403, body: errorBody(403, 'Method doesn\'t allow unregistered callers. Please use an API key in the x-goog-api-key header.') };
-    }
-    if (request.method === 'GET' && request.url.pathname === '/v1beta/models') return listModels(request);
-    const action = modelAction(request);
-    if (request.method !== 'POST' || !action) return { kind: 'reject', status: 404, body: errorBody(404, `Not found: ${request.url.pathname}`) };
-    // Without alt=sse the real API streams one JSON array; this fake only speaks SSE.
-    if (action.action === 'streamGenerateContent' && request.url.searchParams.get('alt') !== 'sse') {
-      return { kind: 'reject', status: 400, body: errorBody(400, 'fake requires alt=sse for streamGenerateContent') };
-    }
-    const problem = validate(request);
-    return problem ? { kind: 'reject', status: 400, body: errorBody(400, problem) } : undefined;
-  },
-};
+export const geminiRenderer: FakeRenderer = createGeminiRenderer();
+
+/** A renderer with options (a key to insist on). */
+export function createGeminiRenderer(options: GeminiFakeOptions = {}): FakeRenderer {
+  return {
+    isStreaming: (request) => modelAction(request)?.action === 'streamGenerateContent',
+    render(scenario, request, stream) {
+      const model = modelAction(request)?.model ?? 'gemini-fake';
+      const responseId = `fake-response-${++responseCounter}`;
+      const served = scenario.servedModel ?? model;
+      if (!stream) return { kind: 'json', body: renderWhole(scenario, request, served, responseId) };
+      return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, chunks: renderStream(scenario, request, served, responseId) };
+    },
+    errorBody: (status) => errorBody(status),
+    malformedFrame: 'data: {"candidates":[{"content":\r\n\r\n',
+    route(request) {
+      const key = request.headers['x-goog-api-key'];
+      // The real API also takes `?key=`; the adapter tests check that ours never uses it.
+      if (!key && !request.url.searchParams.has('key')) {
+        return { kind: 'reject', status: 403, body: errorBody(403, 'Method doesn\'t allow unregistered callers. Please use an API key in the x-goog-api-key header.') };
+      }
+      if (options.apiKey !== undefined && (key ?? request.url.searchParams.get('key')) !== options.apiKey) {
+        return { kind: 'reject', status: 400, body: geminiErrorBodies.invalidKey };
+      }
+      if (request.method === 'GET' && request.url.pathname === '/v1beta/models') return listModels(request);
+      const action = modelAction(request);
+      if (request.method !== 'POST' || !action) return { kind: 'reject', status: 404, body: errorBody(404, `Not found: ${request.url.pathname}`) };
+      // Without alt=sse the real API streams one JSON array; this fake only speaks SSE.
+      if (action.action === 'streamGenerateContent' && request.url.searchParams.get('alt') !== 'sse') {
+        return { kind: 'reject', status: 400, body: errorBody(400, 'fake requires alt=sse for streamGenerateContent') };
+      }
+      const problem = validate(request);
+      return problem ? { kind: 'reject', status: 400, body: errorBody(400, problem) } : undefined;
+    },
+  };
+}
 
 /** Starts a fake Gemini server on an ephemeral loopback port. */
-export function startGeminiFake(): Promise<FakeServer> {
-  return startFakeServer(geminiRenderer);
+export function startGeminiFake(options: GeminiFakeOptions = {}): Promise<FakeServer> {
+  return startFakeServer(options.apiKey === undefined ? geminiRenderer : createGeminiRenderer(options));
 }

@@ -67,7 +67,7 @@ export function createOpenAiRenderer(options: OpenAiFakeOptions = {}): FakeRende
     errorBody: (status) => errorBody(flavor, status),
     route: (request) => route(flavor, options, request),
     render(scenario, request, stream): RenderedResponse {
-      const model = modelOf(flavor, request);
+      const model = scenario.servedModel ?? modelOf(flavor, request);
       const id = `chatcmpl-fake${counter + 1}`;
       const wire = wireAnswer(flavor, scenario, request);
       if (!stream) return { kind: 'json', headers: headersFor(false), body: completionBody(flavor, id, model, wire) };

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EMPTY } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LlmRequest } from '../../providers/types.js';
+import type { LayerRequest } from '../../providers/layer/stage.js';
 import { builtinStepKinds } from '../../engine/steps/builtin.js';
 import { agentStep } from '../../engine/steps/llm/agent-step.js';
 import type { LlmService } from '../../engine/steps/llm/llm-service.js';
@@ -12,12 +12,15 @@ import { StepKindRegistry } from '../../engine/steps/registry.js';
 import { createTestContext, makeTempDirectory, removeTempDirectory } from '../steps/context.js';
 
 let workspace: string;
-const requests: LlmRequest[] = [];
+const requests: LayerRequest[] = [];
 
-/** A model that answers every call at once with an empty text and no tool call. */
+/**
+ * A model that answers every call at once with an empty text and no tool call (the tests that
+ * only look at the request accept that with allow_empty_answer).
+ */
 const service: LlmService = {
   resolve: () => ({ provider: 'stub', model: 'stub-model' }),
-  stream: (_provider, request) => {
+  stream: (request) => {
     requests.push(request);
     return EMPTY;
   },
@@ -36,7 +39,7 @@ function contextWithServices() {
 describe('agent without tools', () => {
   it('sends neither tools nor a tool choice (providers refuse a tool choice with no tools)', async () => {
     const { context } = contextWithServices();
-    const output = await agentStep.execute({ objective: 'think', tools: [] }, context);
+    const output = await agentStep.execute({ objective: 'think', tools: [], allow_empty_answer: true }, context);
     expect(output).toMatchObject({ iterations: 1 });
     expect(requests[0].tools).toBeUndefined();
     expect(requests[0].toolChoice).toBeUndefined();
@@ -47,7 +50,7 @@ describe('agent context_file', () => {
   it('gives the file text to the model with the objective', async () => {
     await writeFile(path.join(workspace, 'brief.txt'), 'the brief');
     const { context } = contextWithServices();
-    await agentStep.execute({ objective: 'do it', context_file: 'brief.txt' }, context);
+    await agentStep.execute({ objective: 'do it', context_file: 'brief.txt', allow_empty_answer: true }, context);
     expect(requests[0].messages[1].content).toContain('the brief');
   });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRegistry } from '../../providers/discovery.js';
 import { createOpenAIAdapter } from '../../providers/adapters/openai.js';
 import { closePools } from '../../providers/http.js';
-import { llmServiceFromProviders } from '../../engine/steps/llm/llm-service.js';
+import { llmServiceFromProviders } from '../../engine/steps/llm/create-llm-service.js';
 import { startOpenAiFake } from '../fakes/openai-fake.js';
 import { startGeminiFake } from '../fakes/gemini-fake.js';
 import { createGeminiAdapter } from '../../providers/adapters/gemini.js';
@@ -85,7 +85,7 @@ steps:
     expect(bad.result.steps.facts.error?.code).toBe('LLM_ERR_INVALID_OUTPUT');
   });
 
-  it('retries a 429 honouring Retry-After when the step has a retry policy', async () => {
+  it('retries a 429 within the call, honouring Retry-After, and records the retry as an event of the step', async () => {
     fake.enqueue({ fault: { type: 'status', status: 429, headers: { 'retry-after-ms': '120' } } }, { text: 'second time lucky' });
     const startedAt = Date.now();
     const { result, store } = await runYaml(
@@ -95,15 +95,18 @@ name: limited
 steps:
   - id: ask
     step_type: llm
-    retry: { max_attempts: 2, initial_delay_ms: 1, jitter: 0 }
     parameters: { prompt: hi, provider: openai }
 `,
       { services },
     );
-    expect(result.steps.ask).toMatchObject({ status: 'succeeded', attempts: 2 });
+    // The layer retried the call; the step itself ran once.
+    expect(result.steps.ask).toMatchObject({ status: 'succeeded', attempts: 1, output: { content: 'second time lucky' } });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(110);
-    const retry = store.events(result.runId).find((event) => event.type === 'step-retry')!;
-    expect(retry.data).toMatchObject({ delayMs: 120, error: { code: 'LLM_ERR_RATE_LIMITED' } });
+    const events = store.events(result.runId);
+    const retry = events.find((event) => event.type === 'llm-retry')!;
+    expect(retry.stepId).toBe('ask');
+    expect(retry.data).toMatchObject({ delayMs: 120, errorCode: 'LLM_ERR_RATE_LIMITED', target: 'openai/gpt-4o-mini' });
+    expect(events.some((event) => event.type === 'step-retry')).toBe(false);
   });
 
   it('fails before the run starts when the provider is not configured, naming the variable', async () => {

@@ -41,9 +41,9 @@ describe('parseMission', () => {
     expect(second.continueOnError).toBe(true);
     expect(second.condition).toBe('false');
     expect(second.forEach).toEqual([1, 2]);
-    expect(second.retry).toEqual({ maxAttempts: 5, initialDelayMs: 1000, backoffMultiplier: 2, maxDelayMs: 30_000, jitter: 0.2 });
+    expect(second.retry).toEqual({ maxAttempts: 5, initialDelayMs: 1000, backoffMultiplier: 2, maxDelayMs: 30_000, jitter: 0.2, maxRetryAfterMs: 60_000 });
     expect(third.retry).toEqual({
-      maxAttempts: 3, initialDelayMs: 1000, backoffMultiplier: 2, maxDelayMs: 30_000, jitter: 0.5, retryOn: ['MISSION_ERR_HTTP_STATUS'],
+      maxAttempts: 3, initialDelayMs: 1000, backoffMultiplier: 2, maxDelayMs: 30_000, jitter: 0.5, maxRetryAfterMs: 60_000, retryOn: ['MISSION_ERR_HTTP_STATUS'],
     });
   });
 

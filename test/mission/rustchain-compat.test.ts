@@ -11,7 +11,7 @@ import { errorsOf } from '../../engine/mission/validate.js';
 import { builtinStepKinds } from '../../engine/steps/builtin.js';
 import { StepKindRegistry } from '../../engine/steps/registry.js';
 
-const missionsDirectory = fileURLToPath(new URL('../../../shared/reference/rustchain-missions/', import.meta.url));
+const missionsDirectory = fileURLToPath(new URL('../fixtures/rustchain-missions/', import.meta.url));
 
 /**
  * File → 'valid'; or, for a file that runs with warnings, all its warnings; or, for an invalid

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { retryDelayMs, isRetryableFailure } from '../../engine/run/retry-delay.js';
 import { newLog, runYaml } from './harness.js';
 
-const policy = { maxAttempts: 5, initialDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 500, jitter: 0 };
+const policy = { maxAttempts: 5, initialDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 500, jitter: 0, maxRetryAfterMs: 60_000 };
 
 describe('retry policy', () => {
   it('backs off exponentially up to the cap', () => {

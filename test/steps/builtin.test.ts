@@ -11,7 +11,7 @@ const expectedNames = [
   'list_directory', 'llm', 'move_file', 'noop', 'parse_json', 'parse_yaml', 'read_file', 'tool', 'validate_schema',
 ];
 
-const referenceDirectory = fileURLToPath(new URL('../../../shared/reference/rustchain-missions/', import.meta.url));
+const referenceDirectory = fileURLToPath(new URL('../fixtures/rustchain-missions/', import.meta.url));
 
 /** RustChain's spellings (`Command`, `CreateFile`, `{type: x}`) in snake_case. */
 function kindName(stepType: unknown): string {

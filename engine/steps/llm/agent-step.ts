@@ -3,15 +3,16 @@
  * or registered by the embedding application — until it answers without calling one, or hits
  * `max_iterations`. Every turn and tool call is audited.
  */
-import type { LlmMessage, LlmTool, ToolCall, Usage } from '../../../providers/types.js';
+import { LlmError, type LlmErrorCodeValue } from '../../../providers/errors.js';
+import type { LlmMessage, LlmRequest, LlmTool, ToolCall, Usage } from '../../../providers/types.js';
 import { emptyUsage } from '../../../providers/types.js';
 import { MissionError, MissionErrorCode } from '../../errors.js';
 import { defineStepKind } from '../define-step.js';
 import { readWorkspaceFile } from '../read-file.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
-import { callModel } from './call-model.js';
-import { llmServiceOf, preflightModel } from './llm-service.js';
+import { callModel, chooseModel, servedBy, type ModelChoice, type ModelCallResult } from './call-model.js';
+import { preflightModel } from './llm-service.js';
 import { modelParameterSchema, type ModelCallParameters } from './llm-step.js';
 
 /** Parameters of the `agent` step. */
@@ -22,6 +23,8 @@ export interface AgentStepParameters extends ModelCallParameters {
   context_file?: string;
   tools?: string[];
   max_iterations?: number;
+  /** Accept a final answer with no text (default false: an empty answer fails the step). */
+  allow_empty_answer?: boolean;
 }
 
 /** Tools an agent gets when the mission names none: they read, they never write or run. */
@@ -44,6 +47,7 @@ export const agentStep: StepKind<AgentStepParameters> = {
         context_file: { type: 'string', description: 'a workspace file whose text the agent is given as context' },
         tools: { type: 'array', items: { type: 'string' }, description: `step kinds the agent may call (default: ${defaultAgentTools.join(', ')})` },
         max_iterations: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+        allow_empty_answer: { type: 'boolean', default: false, description: 'accept a final answer with no text (by default it fails the step with MISSION_ERR_EMPTY_ANSWER)' },
         ...modelParameterSchema,
       },
       additionalProperties: false,
@@ -57,7 +61,7 @@ export const agentStep: StepKind<AgentStepParameters> = {
 async function runAgent(parameters: AgentStepParameters, context: StepContext): Promise<unknown> {
   const registry = context.services.stepKinds as StepKindRegistry | undefined;
   if (!registry) throw new MissionError(MissionErrorCode.stepFailed, 'agent step needs services.stepKinds (the engine wires it in)');
-  const { provider, model } = llmServiceOf(context.services).resolve(parameters.provider, parameters.model);
+  const choice = chooseModel(context, parameters);
   const name = parameters.name ?? context.stepId;
   const tools = resolveTools(parameters.tools ?? defaultAgentTools, registry);
   const maxIterations = parameters.max_iterations ?? 10;
@@ -74,11 +78,11 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
   const usage: Usage = emptyUsage();
   const toolLog: { tool: string; ok: boolean }[] = [];
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    const response = await callModel(
+    const response = await callAgentModel(
       context,
-      provider,
+      choice,
+      toolLog.length,
       {
-        model,
         messages,
         // With no tools, no tool choice either: some providers refuse one given alone.
         ...(tools.length > 0 ? { tools: tools.map((kind) => toolFor(kind)), toolChoice: 'auto' as const } : {}),
@@ -92,7 +96,15 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
     messages.push({ role: 'assistant', content: response.content, toolCalls: response.toolCalls, ...(response.signature ? { signature: response.signature } : {}) });
     context.emit({ type: 'agent-turn', iteration, toolCalls: response.toolCalls.map((call) => call.name), finishReason: response.finishReason });
     if (response.toolCalls.length === 0) {
-      return { agent_name: name, objective: parameters.objective, response: response.content, model: response.model || model, provider, usage, iterations: iteration, tool_calls: toolLog };
+      // An answer of nothing is almost always a model or provider fault, not a result to pass on.
+      if (response.content.trim() === '' && parameters.allow_empty_answer !== true) {
+        throw new MissionError(
+          MissionErrorCode.emptyAnswer,
+          `agent '${name}' gave an empty final answer (no text and no tool call) after ${iteration} ${iteration === 1 ? 'turn' : 'turns'}; set allow_empty_answer: true if that is acceptable`,
+          { isRetryable: true },
+        );
+      }
+      return { agent_name: name, objective: parameters.objective, response: response.content, ...servedBy(choice, response), usage, iterations: iteration, tool_calls: toolLog };
     }
     for (const call of response.toolCalls) {
       const result = await runTool(call, tools, context);
@@ -101,6 +113,22 @@ async function runAgent(parameters: AgentStepParameters, context: StepContext): 
     }
   }
   throw new MissionError(MissionErrorCode.stepFailed, `agent '${name}' did not finish within ${maxIterations} iterations`);
+}
+
+/**
+ * One model call of the loop. The layer already retried and failed over this call; once tools
+ * have run, its failure is made non-retryable for the step, so a step-level `retry:` cannot run
+ * the agent again from the start and repeat tool calls that already had their effects.
+ */
+async function callAgentModel(context: StepContext, choice: ModelChoice, toolCallsSoFar: number, request: Omit<LlmRequest, 'model'>, live: boolean): Promise<ModelCallResult> {
+  try {
+    return await callModel(context, choice, request, live);
+  } catch (error) {
+    if (toolCallsSoFar === 0 || !(error instanceof LlmError) || !error.isRetryable) throw error;
+    throw new LlmError(error.code as LlmErrorCodeValue, `${error.message} (not retried as a whole step: ${toolCallsSoFar} tool call(s) already ran)`, {
+      provider: error.provider, status: error.status, providerCode: error.providerCode, requestId: error.requestId, cause: error, isRetryable: false,
+    });
+  }
 }
 
 async function objectiveWithContext(parameters: AgentStepParameters, context: StepContext): Promise<string> {

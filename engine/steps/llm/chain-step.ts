@@ -7,8 +7,8 @@ import { MissionError, MissionErrorCode } from '../../errors.js';
 import { defineStepKind } from '../define-step.js';
 import type { StepKindRegistry } from '../registry.js';
 import type { StepContext, StepKind } from '../types.js';
-import { callModel } from './call-model.js';
-import { llmServiceOf, preflightModel } from './llm-service.js';
+import { callModel, chooseModel, servedBy } from './call-model.js';
+import { preflightModel } from './llm-service.js';
 import { modelParameterSchema, type ModelCallParameters } from './llm-step.js';
 
 /** One sub-step of a chain. */
@@ -90,12 +90,11 @@ async function runSubSteps(steps: ChainSubStep[], context: StepContext): Promise
 }
 
 async function answerPrompt(parameters: ChainStepParameters, context: StepContext): Promise<unknown> {
-  const { provider, model } = llmServiceOf(context.services).resolve(parameters.provider, parameters.model);
+  const choice = chooseModel(context, parameters);
   const response = await callModel(
     context,
-    provider,
+    choice,
     {
-      model,
       messages: [...(parameters.system ? [{ role: 'system' as const, content: parameters.system }] : []), { role: 'user', content: parameters.prompt! }],
       temperature: parameters.temperature,
       maxTokens: parameters.max_tokens,
@@ -103,5 +102,5 @@ async function answerPrompt(parameters: ChainStepParameters, context: StepContex
     },
     parameters.stream !== false,
   );
-  return { type: 'sequential', result: response.content, model: response.model || model, provider, usage: { ...response.usage, raw: undefined } };
+  return { type: 'sequential', result: response.content, ...servedBy(choice, response), usage: { ...response.usage, raw: undefined } };
 }

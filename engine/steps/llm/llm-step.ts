@@ -8,11 +8,13 @@ import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
 import type { LlmMessage, LlmRequest } from '../../../providers/types.js';
 import { defineStepKind } from '../define-step.js';
 import type { StepKind } from '../types.js';
-import { callModel } from './call-model.js';
-import { llmServiceOf, preflightModel } from './llm-service.js';
+import { callModel, chooseModel, servedBy } from './call-model.js';
+import { preflightModel } from './llm-service.js';
 
 /** The parameters shared by the model-calling steps (`llm`, `agent`, `chain`). */
 export interface ModelCallParameters {
+  /** A route of the configuration's `llm.routes` (instead of `provider` and `model`). */
+  route?: string;
   model?: string;
   provider?: string;
   temperature?: number;
@@ -30,6 +32,7 @@ export interface LlmStepParameters extends ModelCallParameters {
 
 /** JSON Schema of {@link ModelCallParameters}. */
 export const modelParameterSchema = {
+  route: { type: 'string', description: 'a route of llm.routes (its targets, failover and balancing) instead of provider and model' },
   model: { type: 'string', description: 'model id; default: the provider default' },
   provider: {
     type: 'string',
@@ -75,24 +78,22 @@ export const llmStep: StepKind<LlmStepParameters> = {
       additionalProperties: false,
     },
     async run(parameters, context) {
-      const { provider, model } = llmServiceOf(context.services).resolve(parameters.provider, parameters.model);
+      const choice = chooseModel(context, parameters);
       const messages: LlmMessage[] = [];
       if (parameters.system) messages.push({ role: 'system', content: parameters.system });
       for (const message of parameters.messages ?? []) messages.push(message);
       if (parameters.prompt !== undefined) messages.push({ role: 'user', content: parameters.prompt });
-      const request: LlmRequest = {
-        model,
+      const request: Omit<LlmRequest, 'model'> = {
         messages,
         temperature: parameters.temperature,
         maxTokens: parameters.max_tokens,
         responseFormat: parameters.json_schema ? { type: 'json', schema: parameters.json_schema, name: 'answer' } : undefined,
         metadata: { runId: context.runId, stepId: context.stepId },
       };
-      const response = await callModel(context, provider, request, parameters.stream !== false);
+      const response = await callModel(context, choice, request, parameters.stream !== false);
       const output: Record<string, unknown> = {
         content: response.content,
-        model: response.model || model,
-        provider,
+        ...servedBy(choice, response),
         usage: { ...response.usage, raw: undefined },
         finish_reason: response.finishReason,
       };

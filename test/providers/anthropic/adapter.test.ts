@@ -69,6 +69,7 @@ describe('anthropic adapter: request mapping', () => {
       tools: [{ name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
       toolChoice: 'required',
       temperature: 0.2,
+      // Current models refuse temperature with top_p: temperature is kept, top_p is not sent.
       topP: 0.9,
       stop: ['END'],
       responseFormat: { type: 'json', schema: { type: 'object' } },
@@ -104,7 +105,6 @@ describe('anthropic adapter: request mapping', () => {
       tools: [{ name: 'get_weather', description: 'Weather by city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
       tool_choice: { type: 'any' },
       temperature: 0.2,
-      top_p: 0.9,
       stop_sequences: ['END'],
       output_config: { format: { type: 'json_schema', schema: { type: 'object' } } },
     });

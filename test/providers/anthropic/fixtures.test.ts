@@ -1,4 +1,4 @@
-/** The Anthropic parsers against captured streams and responses (shared reference fixtures). */
+/** The Anthropic parsers against captured streams and responses (test/fixtures/providers). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { complete, emptyResponse, applyEvent } from '../../../providers/observable.js';
@@ -10,7 +10,7 @@ import { parseAnthropicStream } from '../../../providers/adapters/anthropic-stre
 import { anthropicRenderer } from '../../fakes/anthropic-fake.js';
 import { startFakeServer } from '../../fakes/fake-server.js';
 
-const fixtureDirectory = new URL('../../../../shared/reference/providers/fixtures/anthropic/', import.meta.url);
+const fixtureDirectory = new URL('../../fixtures/providers/anthropic/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, fixtureDirectory), 'utf8');
 
 /** Re-frames de-framed `.chunks.txt` payloads as named SSE events (the name equals the JSON type). */

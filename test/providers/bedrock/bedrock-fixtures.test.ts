@@ -12,7 +12,7 @@ import type { LlmEvent } from '../../../providers/types.js';
 import { EventStreamDecoder } from '../../../providers/wire/aws-event-stream.js';
 import { encodeEventStreamMessage, encodeJsonEvent } from '../../../providers/wire/aws-event-stream-encoder.js';
 
-const bedrock = new URL('../../../../shared/reference/providers/fixtures/bedrock/', import.meta.url);
+const bedrock = new URL('../../fixtures/providers/bedrock/', import.meta.url);
 const readText = (path: string): string => readFileSync(new URL(path, bedrock), 'utf8');
 
 /** Re-frames `{"<event-type>": payload}` lines as Bedrock frames, re-adding the `p` padding vercel stripped. */

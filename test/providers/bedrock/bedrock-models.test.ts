@@ -33,8 +33,8 @@ afterAll(async () => {
 /** A SHA-256 in the shape the smithy signer takes (what `@smithy/hash-node` provides in the SDK). */
 class NodeSha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : asBytes(secret));
   }
   update(data: string | Uint8Array): void {
     this.hash.update(data);
@@ -42,6 +42,10 @@ class NodeSha256 {
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
   }
+}
+
+function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
 describe('bedrock listModels against the fake control plane', () => {

@@ -216,7 +216,7 @@ describe('gemini adapter: responses', () => {
 });
 
 describe('gemini adapter: faults', () => {
-  const retryInfoBody = JSON.parse(readFileSync(new URL('../../../../shared/reference/providers/fixtures/google/google-429-retry-info.json', import.meta.url), 'utf8'));
+  const retryInfoBody = JSON.parse(readFileSync(new URL('../../fixtures/providers/google/google-429-retry-info.json', import.meta.url), 'utf8'));
 
   it('429 with RetryInfo (captured body) is a retryable rate-limit error with retryAfterMs', async () => {
     fake.enqueue({ fault: { type: 'status', status: 429, body: retryInfoBody } });

@@ -1,4 +1,4 @@
-/** The Gemini parsers against captured streams and responses (shared reference fixtures). */
+/** The Gemini parsers against captured streams and responses (test/fixtures/providers). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, complete, emptyResponse } from '../../../providers/observable.js';
@@ -12,7 +12,7 @@ import { GeminiResponseParser, parseGeminiStream } from '../../../providers/adap
 import { geminiRenderer } from '../../fakes/gemini-fake.js';
 import { startFakeServer } from '../../fakes/fake-server.js';
 
-const fixtureDirectory = new URL('../../../../shared/reference/providers/fixtures/google/', import.meta.url);
+const fixtureDirectory = new URL('../../fixtures/providers/google/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, fixtureDirectory), 'utf8');
 
 /** Re-frames de-framed `.chunks.txt` payloads as Gemini's CRLF SSE events. */

@@ -118,7 +118,8 @@ describe('deadlines', () => {
   });
 
   it('idle after content: never retried, surfaces as incomplete with the delivered characters', async () => {
-    const { llm, clock } = setup({ retry: { max_attempts: 3 } });
+    // Stream recovery (on by default) would continue the answer; this test is about the routed call.
+    const { llm, clock } = setup({ retry: { max_attempts: 3 }, stream_recovery: 'off' });
     fake.enqueue({ text: 'Partial answer that will stall midway', fault: { type: 'stall', afterChunks: 3 } });
     const deltas: string[] = [];
     let failure: unknown;

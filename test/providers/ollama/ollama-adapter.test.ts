@@ -196,7 +196,7 @@ describe('ollama adapter against the fake', () => {
     fake.enqueue({ text: 'abcdefghijkl', fault: { type: 'malformed', afterChunks: 2, frame: ollamaErrorLine('an error was encountered while running the model') } });
     const seen: LlmEvent[] = [];
     const error = await failure(
-      new Promise((resolve, reject) => adapter.stream(baseRequest).subscribe({ next: (event) => seen.push(event), error: reject, complete: resolve })),
+      new Promise<void>((resolve, reject) => adapter.stream(baseRequest).subscribe({ next: (event) => seen.push(event), error: reject, complete: () => resolve() })),
     );
     expect(error).toMatchObject({ code: LlmErrorCode.server, isRetryable: true });
     expect(error.message).toContain('an error was encountered while running the model');
@@ -247,7 +247,7 @@ describe('ollama adapter against the fake', () => {
     const controller = new AbortController();
     const seen: LlmEvent[] = [];
     const error = await failure(
-      new Promise((resolve, reject) =>
+      new Promise<void>((resolve, reject) =>
         adapter.stream(baseRequest, { signal: controller.signal }).subscribe({
           next: (event) => {
             seen.push(event);
@@ -255,7 +255,7 @@ describe('ollama adapter against the fake', () => {
             if (event.type === 'text-delta') controller.abort();
           },
           error: reject,
-          complete: resolve,
+          complete: () => resolve(),
         }),
       ),
     );

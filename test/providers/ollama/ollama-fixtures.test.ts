@@ -1,5 +1,5 @@
 /**
- * The Ollama parsers against the documented response samples saved in shared/reference: the
+ * The Ollama parsers against the documented response samples saved in test/fixtures: the
  * streamed and non-streamed tool-call responses and the mid-stream error, fed in awkward chunkings.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import type { LlmEvent } from '../../../providers/types.js';
 import { NdjsonDecoder } from '../../../providers/wire/ndjson.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../../shared/reference/providers/fixtures/ollama/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../fixtures/providers/ollama/${name}`, import.meta.url), 'utf8');
 
 /** Feeds text through the decoder and parser in pieces of `size` bytes, as a socket might. */
 function parse(text: string, size: number): LlmEvent[] {

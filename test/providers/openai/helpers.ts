@@ -6,8 +6,8 @@ import { lastValueFrom, toArray, type Observable } from 'rxjs';
 import { LlmError } from '../../../providers/errors.js';
 import type { LlmEvent } from '../../../providers/types.js';
 
-/** The shared reference fixtures folder (the repo's parent holds `shared/`). */
-export const fixturesRoot = new URL('../../../../shared/reference/providers/fixtures/', import.meta.url);
+/** The provider fixtures folder. */
+export const fixturesRoot = new URL('../../fixtures/providers/', import.meta.url);
 
 /** Reads a fixture file as text. */
 export function readFixture(relativePath: string): string {

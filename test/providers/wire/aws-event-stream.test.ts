@@ -5,8 +5,8 @@ import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
 import { EventStreamDecoder, headerValue, type EventStreamHeader, type EventStreamMessage } from '../../../providers/wire/aws-event-stream.js';
 import { encodeEventStreamMessage, encodeJsonEvent } from '../../../providers/wire/aws-event-stream-encoder.js';
 
-const vectors = new URL('../../../../shared/reference/providers/fixtures/bedrock/eventstream-test-vectors/', import.meta.url);
-const synthesized = new URL('../../../../shared/reference/providers/fixtures/bedrock/synthesized/', import.meta.url);
+const vectors = new URL('../../fixtures/providers/bedrock/eventstream-test-vectors/', import.meta.url);
+const synthesized = new URL('../../fixtures/providers/bedrock/synthesized/', import.meta.url);
 
 interface DecodedVector {
   total_length: number;

@@ -10,7 +10,7 @@ import { EventStreamDecoder } from '../../../providers/wire/aws-event-stream.js'
 import { NdjsonDecoder } from '../../../providers/wire/ndjson.js';
 import { SseDecoder } from '../../../providers/wire/sse.js';
 
-const fixtures = new URL('../../../../shared/reference/providers/fixtures/', import.meta.url);
+const fixtures = new URL('../../fixtures/providers/', import.meta.url);
 const read = (path: string): Buffer => readFileSync(new URL(path, fixtures));
 const list = (folder: string, suffix: string): string[] =>
   readdirSync(new URL(folder, fixtures))

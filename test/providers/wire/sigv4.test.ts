@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalUri, parseAuthorization, signRequest, uriEncode } from '../../../providers/wire/sigv4.js';
 
-const bedrockFixtures = new URL('../../../../shared/reference/providers/fixtures/bedrock/', import.meta.url);
+const bedrockFixtures = new URL('../../fixtures/providers/bedrock/', import.meta.url);
 const suiteRoot = new URL('sigv4-test-vectors/', bedrockFixtures);
 
 interface SuiteContext {
