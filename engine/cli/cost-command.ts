@@ -65,7 +65,12 @@ export async function costRecommendCommand(options: StoreOptions & { since?: str
   const ledger = SqliteLedger.open(file);
   const store = SqliteBudgetStore.open(file);
   try {
-    const recommendations = await recommend(ledger.entries({ since, until }), { prices: PriceTable.load(), budgets: budgetOutlooks(store, now), now });
+    const recommendations = await recommend(ledger.entries({ since, until }), {
+      prices: PriceTable.load(),
+      budgets: budgetOutlooks(store, now),
+      now,
+      onTruncated: (read) => process.stderr.write(`only the first ${read} ledger rows of the period were analysed: narrow it with --since/--until\n`),
+    });
     const totalSavedMicros = recommendations.filter((item) => item.kind !== 'budget-running-out').reduce((sum, item) => sum + item.savedMicros, 0);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ recommendations, totalSavedMicros })}\n`);

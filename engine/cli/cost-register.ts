@@ -43,7 +43,7 @@ export function registerBudgetCommands(program: Command): void {
     .command('set')
     .description('set (or raise) a budget; it overrides a configured one with the same scope, name and period')
     .requiredOption('--scope <scope>', 'global|mission|run|user|session|tag', oneOf(['global', 'mission', 'run', 'user', 'session', 'tag']))
-    .option('--name <name>', 'the mission, user, session or tag it is for (default: each one separately)')
+    .option('--name <name>', 'the mission, run id, user, session or tag it is for (default: each one separately)')
     .option('--period <period>', 'total|daily|weekly|monthly (UTC calendar)', oneOf(['total', 'daily', 'weekly', 'monthly']), 'total')
     .requiredOption('--limit-usd <dollars>', 'the limit in US dollars')
     .option('--alerts <fractions>', 'alert levels, comma-separated (default 0.5,0.8,0.95)')

@@ -132,8 +132,10 @@ async function execute(
     services = usesModels ? await (await import('./services.js')).createStepServices(mission, controller.signal, project, databasePath(options)) : {};
     const result = await start({ store, logger, signal: controller.signal, services, onProgress: progress?.onEvent });
     progress?.stop();
-    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(`${summarize(result)}\n`);
+    const costOutput = usesModels ? await import('./run-cost-output.js') : undefined;
+    const cost = costOutput ? await costOutput.readRunCost(databasePath(options), result.runId) : undefined;
+    if (options.json) process.stdout.write(`${JSON.stringify(cost ? costOutput!.withRunCost(result, cost) : result)}\n`);
+    else process.stdout.write(`${summarize(result)}${cost ? `\n${costOutput!.formatRunCost(cost)}` : ''}\n`);
     process.exitCode = result.status === 'succeeded' ? ExitCode.succeeded : result.status === 'cancelled' ? interruptedExit : ExitCode.failed;
   } finally {
     progress?.stop();

@@ -38,15 +38,15 @@ CREATE TABLE IF NOT EXISTS budget_spend (
   bucket TEXT PRIMARY KEY,
   spent_micros INTEGER NOT NULL DEFAULT 0,
   alerted_permille INTEGER NOT NULL DEFAULT 0
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS budget_reservations (
   reservation_id TEXT NOT NULL,
   bucket TEXT NOT NULL,
   micros INTEGER NOT NULL,
   lease_until INTEGER NOT NULL,
   PRIMARY KEY (reservation_id, bucket)
-);
-CREATE INDEX IF NOT EXISTS budget_reservations_bucket ON budget_reservations(bucket);
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS budget_reservations_bucket ON budget_reservations(bucket, lease_until, micros);
 CREATE INDEX IF NOT EXISTS budget_reservations_lease ON budget_reservations(lease_until);
 CREATE TABLE IF NOT EXISTS budget_limits (
   scope TEXT NOT NULL,

@@ -112,6 +112,16 @@ describe('reservations', () => {
     expect(!outcome.ok && outcome.error.toJSON()).toMatchObject({ pause: true, limitMicros: 1_000_000 });
   });
 
+  it('a provider billing more than was reserved is settled at its figure and recorded as an overrun', async () => {
+    const store = new MemoryBudgetStore();
+    const records: LayerAuditEvent[] = [];
+    const stage = createBudgetStage({ store, prices, rules: budgetRulesFrom([{ scope: 'global', limit_usd: 1 }]) });
+    fake.enqueue({ text: 'ok', usage: { inputTokens: promptTokens + 500, outputTokens: 10 } });
+    await outcomeOf(attemptThrough([stage], openai(), { ...request, maxTokens: 10 }, { records }));
+    expect(records).toContainEqual(expect.objectContaining({ type: 'budget-overrun', reservedMicros: promptTokens + 10, actualMicros: promptTokens + 510 }));
+    expect(store.state([{ bucket: 'global|total', limitMicros: 1_000_000 }], Date.now())[0].spentMicros).toBe(promptTokens + 510);
+  });
+
   it('a failed attempt releases its reservation', async () => {
     const store = new MemoryBudgetStore();
     const stage = createBudgetStage({ store, prices, rules: budgetRulesFrom([{ scope: 'global', limit_usd: 1 }]) });

@@ -91,3 +91,13 @@ describe('cost recommend', () => {
     expect(await recommend([entry(), entry()], { prices, now: Date.now() })).toEqual([]);
   });
 });
+
+describe('cost recommend bounds', () => {
+  it('reads at most maxEntries rows and says so', async () => {
+    let truncatedAt: number | undefined;
+    const rows = Array.from({ length: 10 }, () => entry({ promptHash: 'same' }));
+    const found = await recommend(rows, { prices, now: Date.now(), maxEntries: 4, onTruncated: (read) => (truncatedAt = read) });
+    expect(truncatedAt).toBe(4);
+    expect(found[0]).toMatchObject({ kind: 'cache-repeated-prompts', details: { repeats: 3 } });
+  });
+});

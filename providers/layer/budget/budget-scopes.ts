@@ -1,4 +1,5 @@
 /** Which budgets a call falls under, and the bucket each one charges. */
+import { createHash } from 'node:crypto';
 import type { CallOrigin } from '../stage.js';
 import { ruleIdentity, type BudgetRule } from './budget-config.js';
 import { periodWindow } from './budget-periods.js';
@@ -18,11 +19,18 @@ export function mergeRules(configured: BudgetRule[], stored: BudgetRule[]): Budg
   return [...merged.values()];
 }
 
+/** Origin values longer than this are keyed by their hash (bucket keys stay small, whatever callers send). */
+const maxKeyChars = 200;
+
+function keyPart(value: string): string {
+  return value.length <= maxKeyChars ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
+
 function scopeKeysOf(rule: BudgetRule, origin: CallOrigin): string[] {
   const named = (value: string | undefined): string[] => {
     if (value === undefined) return [];
     if (rule.name !== undefined && rule.name !== value) return [];
-    return [`${rule.scope}:${value}`];
+    return [`${rule.scope}:${keyPart(value)}`];
   };
   switch (rule.scope) {
     case 'global':
@@ -37,7 +45,7 @@ function scopeKeysOf(rule: BudgetRule, origin: CallOrigin): string[] {
       return named(origin.session);
     case 'tag': {
       const tags = [...new Set(origin.tags ?? [])].slice(0, 32);
-      return rule.name !== undefined ? (tags.includes(rule.name) ? [`tag:${rule.name}`] : []) : tags.map((tag) => `tag:${tag}`);
+      return rule.name !== undefined ? (tags.includes(rule.name) ? [`tag:${rule.name}`] : []) : tags.map((tag) => `tag:${keyPart(tag)}`);
     }
     default:
       return [];

@@ -115,6 +115,8 @@ export function createBudgetStage(options: BudgetStageOptions): CallStage {
             const actual = outcome === 'cut' ? Math.min(metered.costMicros ?? grantedMicros, grantedMicros) : (metered.costMicros ?? grantedMicros);
             await store.settle(reservationId, buckets.map((bucket) => bucket.bucket), actual);
             context.record({ type: 'budget-settle', reservationId, reservedMicros: grantedMicros, actualMicros: actual, estimated: metered.estimated });
+            // The provider counted more prompt tokens than our tokenizer: the spend is the truth, and says so.
+            if (actual > grantedMicros) context.record({ type: 'budget-overrun', reservationId, reservedMicros: grantedMicros, actualMicros: actual });
             for (const event of await alerts.check(context, budgets)) if (!subscriber.closed) subscriber.next(event);
           };
           const sent = { ...request, maxTokens };

@@ -158,10 +158,18 @@ function runningOut(budgets: BudgetOutlook[], now: number): CostRecommendation[]
 /** Every recommendation for the rows given (one period), the biggest saving first. */
 export async function recommend(
   entries: Iterable<LedgerEntry> | AsyncIterable<LedgerEntry>,
-  options: { prices: PriceTable; budgets?: BudgetOutlook[]; now: number },
+  options: { prices: PriceTable; budgets?: BudgetOutlook[]; now: number; maxEntries?: number; onTruncated?: (read: number) => void },
 ): Promise<CostRecommendation[]> {
+  // The analysis holds the period's rows in memory: past the cap it works on the first ones and says so.
+  const maxEntries = options.maxEntries ?? 1_000_000;
   const all: LedgerEntry[] = [];
-  for await (const entry of entries) all.push(entry);
+  for await (const entry of entries) {
+    if (all.length >= maxEntries) {
+      options.onTruncated?.(all.length);
+      break;
+    }
+    all.push(entry);
+  }
   const paid = all.filter((entry) => !entry.cacheHit && entry.costMicros !== null);
   return [...repeatedPrompts(paid), ...shortAnswers(paid, options.prices), ...cheaperTargets(all), ...runningOut(options.budgets ?? [], options.now)].sort(
     (a, b) => b.savedMicros - a.savedMicros,

@@ -96,11 +96,18 @@ export function createLedgerStage(options: LedgerStageOptions): CallStage {
 
     wrapAttempt(context: AttemptContext, next): Observable<LlmEvent> {
       return new Observable<LlmEvent>((subscriber) => {
-        let inner: Subscription | undefined;
         let meter: AttemptMeter | undefined;
         let written = false;
         let usageSent = false;
+        /** Events seen before the tokenizer is ready, replayed into the meter once it is. */
+        const early: LlmEvent[] = [];
+        /** Work waiting for the meter, in order; once anything waits, later emissions queue behind it. */
+        const waiting: (() => void)[] = [];
         const request = context.providerRequest;
+        const whenReady = (work: () => void): void => {
+          if (meter && waiting.length === 0) work();
+          else waiting.push(work);
+        };
 
         const book = (outcome: string): void => {
           if (written || !meter) return;
@@ -135,41 +142,54 @@ export function createLedgerStage(options: LedgerStageOptions): CallStage {
           subscriber.next({ type: 'usage', usage: meter.usage().usage });
         };
 
+        // The call starts at once; the tokenizer (slow to load the first time) is only needed for
+        // estimates, so it loads alongside and the events that need it wait for it.
         TokenEstimator.for(context.target.provider, request.model).then(
           (estimator) => {
-            if (subscriber.closed) return;
             meter = new AttemptMeter(context.target.provider, request.model, estimator.countPrompt(request), estimator, prices);
-            const active = meter;
-            inner = next(request).subscribe({
-              next: (event) => {
-                active.observe(event);
-                if (event.type === 'usage') {
-                  // A placeholder is replaced by the estimate, sent at the finish.
-                  if (isMissingUsage(event.usage)) return;
-                  usageSent = true;
-                }
-                if (event.type === 'finish') sendEstimate();
-                subscriber.next(event);
-              },
-              error: (error: unknown) => {
-                book(errorCode(error));
-                subscriber.error(error);
-              },
-              complete: () => {
-                sendEstimate();
-                book('ok');
-                subscriber.complete();
-              },
-            });
+            for (const event of early.splice(0)) meter.observe(event);
+            for (const work of waiting.splice(0)) work();
           },
           (error: unknown) => subscriber.error(error),
         );
 
+        const inner: Subscription = next(request).subscribe({
+          next: (event) => {
+            if (meter) meter.observe(event);
+            else early.push(event);
+            if (event.type === 'usage') {
+              // A placeholder is replaced by the estimate, sent at the finish.
+              if (isMissingUsage(event.usage)) return;
+              usageSent = true;
+            }
+            if (event.type === 'finish' && !usageSent) {
+              whenReady(() => {
+                sendEstimate();
+                subscriber.next(event);
+              });
+              return;
+            }
+            if (waiting.length) waiting.push(() => subscriber.next(event));
+            else subscriber.next(event);
+          },
+          error: (error: unknown) =>
+            whenReady(() => {
+              book(errorCode(error));
+              subscriber.error(error);
+            }),
+          complete: () =>
+            whenReady(() => {
+              sendEstimate();
+              book('ok');
+              subscriber.complete();
+            }),
+        });
+
         return () => {
-          inner?.unsubscribe();
-          book('LLM_ERR_ABORTED');
+          inner.unsubscribe();
+          whenReady(() => book('LLM_ERR_ABORTED'));
         };
       });
-    }
+    },
   };
 }
