@@ -20,6 +20,14 @@ export type CircuitEvent =
       quotaOpenMs: number;
       /** Successful calls within the window (counted by the tracker, so a success in a closed circuit costs no transition). */
       recentSuccesses: number;
+      /**
+       * When the tracker's ring of success times is full, the oldest time it still holds: before it
+       * successes were forgotten, so the failure share is taken from then on only (a busy target
+       * would otherwise have its failures compared with a truncated count of its successes).
+       */
+      successesKnownSince?: number;
+      /** Successes from `successesKnownSince` on (with it set). */
+      successesSinceKnown?: number;
       /** Failures since the last success, this one included. */
       consecutive: number;
     }
@@ -66,8 +74,20 @@ const trips = (context: CircuitContext, event: CircuitEvent): boolean => {
   if (event.quota) return true;
   // A run of failures trips at once, however busy the window was with earlier successes.
   if (event.consecutive >= consecutiveFactor * event.threshold) return true;
-  const failures = remember(context.failures, event.at, event.windowMs).length;
-  return failures >= event.threshold && failures >= tripRatio * (failures + event.recentSuccesses);
+  const remembered = remember(context.failures, event.at, event.windowMs);
+  if (remembered.length < event.threshold) return false;
+  // The share is taken over the span both records still cover in full: the window, shortened to
+  // the oldest remembered failure when that list is full, and to the oldest remembered success.
+  let from = event.at - event.windowMs;
+  if (remembered.length >= maxRemembered) from = Math.max(from, remembered[0]);
+  let successes = event.recentSuccesses;
+  if (event.successesKnownSince !== undefined && event.successesKnownSince > from) {
+    from = event.successesKnownSince;
+    successes = event.successesSinceKnown ?? 0;
+  }
+  let failures = 0;
+  for (const time of remembered) if (time >= from) failures++;
+  return failures >= tripRatio * (failures + successes);
 };
 
 /** The breaker machine. */

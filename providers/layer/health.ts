@@ -222,6 +222,7 @@ export class HealthTracker {
         openMs: policy.openMs,
         quotaOpenMs: policy.quotaOpenMs,
         recentSuccesses: health.successTimes.reduce((count, time) => (at - time < policy.windowMs ? count + 1 : count), 0),
+        ...successCoverage(health.successTimes),
         consecutive: health.consecutiveFailures,
       },
       events,
@@ -281,4 +282,12 @@ export class HealthTracker {
     }
     for (const event of events) this.onBackgroundEvent(event);
   }
+}
+
+/** Where a full ring of success times starts, and how many it holds from there (all of them). */
+function successCoverage(times: readonly number[]): { successesKnownSince?: number; successesSinceKnown?: number } {
+  if (times.length < maxRemembered) return {};
+  let oldest = times[0];
+  for (const time of times) if (time < oldest) oldest = time;
+  return { successesKnownSince: oldest, successesSinceKnown: times.length };
 }

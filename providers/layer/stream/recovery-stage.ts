@@ -135,7 +135,8 @@ function recoveredCall(
               subscriber.next(event);
               return;
             case 'start':
-              target = `${event.provider}/${event.model}`;
+              // The attempt's target is its first start; a second one only names the served model.
+              if (target === '') target = `${event.provider}/${event.model}`;
               if (pendingResume) {
                 subscriber.next({ type: 'stream-resume', attempt: resumes, from: pendingResume.from, to: target, deliveredChars: pendingResume.deliveredChars, errorCode: pendingResume.errorCode });
                 pendingResume = undefined;

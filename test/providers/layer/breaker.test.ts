@@ -72,6 +72,25 @@ describe('circuit machine', () => {
 describe('health tracker', () => {
   const tracker = (clock: ManualClock) => new HealthTracker({ ...defaultHealth, slowFirstTokenMs: 1_000 }, clock, () => undefined, () => undefined);
 
+  it('keeps a busy, 30 %-flaky target closed: the failure share is taken over what both records still cover', () => {
+    // Hundreds of calls in one window: more successes and failures than either record keeps. The
+    // share must not compare 64 remembered failures with 64 remembered successes (a 50 % "share").
+    const clock = new ManualClock();
+    const health = new HealthTracker(defaultHealth, clock, () => undefined, () => undefined);
+    const events: LlmEvent[] = [];
+    // Never more than two failures in a row (well under the six that open a circuit at once).
+    for (let call = 0; call < 600; call++) {
+      clock.advance(1);
+      if (call % 10 === 3 || call % 10 === 6 || call % 10 === 9) health.recordFailure('busy/m', 'busy', 'm', new LlmError(LlmErrorCode.server, 'flaky'), events);
+      else health.recordSuccess('busy/m', 'busy', 'm', 10, events);
+    }
+    expect(health.snapshot()['busy/m'].circuit).toBe('closed');
+    expect(events.filter((event) => event.type === 'circuit-open')).toEqual([]);
+    // When it does die, it opens.
+    for (let call = 0; call < 6; call++) health.recordFailure('busy/m', 'busy', 'm', new LlmError(LlmErrorCode.server, 'dead'), events);
+    expect(health.snapshot()['busy/m'].circuit).toBe('open');
+  });
+
   it('counts a slow first token as a failure, keeps an EWMA of first-token latency', () => {
     const clock = new ManualClock();
     const health = tracker(clock);
