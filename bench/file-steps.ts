@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createCredentialScrubber } from '../engine/run/credential-scrubber.js';
+import { createCredentialScrubber } from '../engine/credential-scrubber.js';
 import { createFileStep } from '../engine/steps/create-file.js';
 import { readFileStep } from '../engine/steps/read-file.js';
 import type { StepContext } from '../engine/steps/types.js';

@@ -3,7 +3,7 @@
  * (summaries, `--json` results, `audit show` of older runs, error messages) and every log line
  * passes through the scrubber built from the process environment at start.
  */
-import { createCredentialScrubber, type CredentialScrubber } from '../run/credential-scrubber.js';
+import { createCredentialScrubber, type CredentialScrubber } from '../credential-scrubber.js';
 
 let scrubber: CredentialScrubber | undefined;
 

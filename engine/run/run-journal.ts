@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditStore } from '../store/index.js';
-import type { CredentialScrubber } from './credential-scrubber.js';
+import type { CredentialScrubber } from '../credential-scrubber.js';
 import { withPrivateError } from './private-error.js';
 import type { RunProgressEvent } from './run-types.js';
 import type { StepRuntime } from './step-runtime.js';

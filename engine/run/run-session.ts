@@ -16,7 +16,7 @@ import { runAttempts } from './attempt-loop.js';
 import { legacyValuesAfter } from './legacy-context.js';
 import { RunJournal } from './run-journal.js';
 import { RunScheduler } from './run-scheduler.js';
-import { createCredentialScrubber, type CredentialScrubber } from './credential-scrubber.js';
+import { createCredentialScrubber, type CredentialScrubber } from '../credential-scrubber.js';
 import type { RunOptions, RunProgressEvent, RunResult, StepResult } from './run-types.js';
 import { asCodedError } from './step-attempt.js';
 import type { StepRuntime } from './step-runtime.js';

@@ -3,6 +3,7 @@
  * compiling the same schemas at run time.
  */
 import { Ajv } from 'ajv';
+import { referencedSchemas } from '../../engine/config/schema-files.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ describe('the generated validators', () => {
   });
 
   it('check missions exactly as ajv compiling the schema at run time, on every example mission', () => {
-    const runtime = new Ajv(missionSchemaOptions).compile(missionSchema) as Validate;
+    const runtime = missionRuntimeValidator();
     const files = [
       ...readdirSync(path.join(root, 'missions')).map((name) => path.join(root, 'missions', name)),
       ...readdirSync(path.join(root, 'test', 'fixtures', 'rustchain-missions')).map((name) => path.join(root, 'test', 'fixtures', 'rustchain-missions', name)),
@@ -60,7 +61,7 @@ describe('the generated validators', () => {
   });
 
   it('check arbitrary missions exactly as ajv at run time', () => {
-    const runtime = new Ajv(missionSchemaOptions).compile(missionSchema) as Validate;
+    const runtime = missionRuntimeValidator();
     const mission = fc.record(
       { version: value, name: value, steps: fc.array(fc.dictionary(fc.constantFrom('id', 'step_type', 'depends_on', 'retry', 'if', 'for_each', 'timeout_seconds', 'oops'), value), { maxLength: 3 }), config: value },
       { requiredKeys: [] },
@@ -93,3 +94,10 @@ describe('the generated validators', () => {
     }
   });
 });
+
+/** The mission schema compiled now, with the schemas its `llm:` block refers to. */
+function missionRuntimeValidator(): Validate {
+  const ajv = new Ajv(missionSchemaOptions);
+  for (const schema of referencedSchemas()) ajv.addSchema(schema);
+  return ajv.compile(missionSchema) as Validate;
+}

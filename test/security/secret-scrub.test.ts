@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boundText, credentialValues, isCredentialName, scrubSecrets } from '../../providers/secret-scrub.js';
-import { createCredentialScrubber, maxMessageBytes } from '../../engine/run/credential-scrubber.js';
+import { createCredentialScrubber, maxMessageBytes } from '../../engine/credential-scrubber.js';
 import { redactUrl } from '../../engine/steps/http-support.js';
 import { runYaml } from '../run/harness.js';
 

@@ -3,7 +3,7 @@
  * CLI output and logs. The values are collected once from the run's environment (by variable
  * name, see `isCredentialName`) and replaced wherever they appear — whichever step echoed them.
  */
-import { boundText, credentialValues, scrubSecrets } from '../../providers/secret-scrub.js';
+import { boundText, credentialValues, scrubSecrets } from '../providers/secret-scrub.js';
 
 /** Largest error message recorded or shown, in UTF-8 bytes; longer ones are cut with a note. */
 export const maxMessageBytes = 2048;
