@@ -120,6 +120,9 @@ export class RunScheduler {
     }
   }
 
+  /** Steps that failed because a budget with `on_exhausted: pause` ran out (the run pauses). */
+  readonly pausedSteps = new Set<string>();
+
   /** Moves a step to a final state, records its result, and releases its dependents. */
   settle(step: StepRuntime, event: StepMachineEvent, detail: StepSettlement): void {
     if (step.result) return;
@@ -147,10 +150,17 @@ export class RunScheduler {
       ...(detail.reason ? { reason: detail.reason } : {}),
     };
     this.hooks.settled(step, output);
+    const pause = status === 'failed' ? budgetPause(detail.error) : undefined;
+    if (pause) {
+      // A budget that pauses: nothing new starts, whatever continue_on_error or fail_fast say (and
+      // before the dependents are released, so they say why they did not run).
+      this.pausedSteps.add(step.definition.id);
+      this.stop('skipped', `paused: budget ${pause} is exhausted; raise it (mission budget set) and resume the run`);
+    }
     for (const dependent of step.dependents) {
       if (--dependent.remainingDependencies === 0 && !dependent.result) this.dependenciesSettled(dependent);
     }
-    if (status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
+    if (!pause && status === 'failed' && !step.definition.continueOnError && this.mission.config.failFast) {
       this.stop('skipped', `fail_fast: step '${step.definition.id}' failed`);
     }
     if (--this.unsettled === 0) this.hooks.finished();
@@ -174,4 +184,17 @@ export class RunScheduler {
     this.readyQueue.length = 0;
     this.hooks.failed(error);
   }
+}
+
+/**
+ * The budget a failure asks the run to pause for (`LLM_ERR_BUDGET_EXHAUSTED` with `pause: true`,
+ * on the error or a cause of it), or undefined.
+ */
+function budgetPause(error: unknown): string | undefined {
+  let current = error as { code?: string; pause?: boolean; bucket?: string; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current.code === 'LLM_ERR_BUDGET_EXHAUSTED' && current.pause === true) return current.bucket ?? 'unknown';
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }

@@ -238,10 +238,13 @@ export class RunSession {
     const steps: Record<string, StepResult> = {};
     for (const [id, runtime] of this.scheduler.steps) steps[id] = runtime.result!;
     const cancelled = this.settings.signal?.aborted === true && this.missionError === undefined;
+    const paused = this.scheduler.pausedSteps;
     const failed =
       this.missionError !== undefined ||
-      [...this.scheduler.steps.values()].some((runtime) => runtime.result?.status === 'failed' && !runtime.definition.continueOnError);
-    const status = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
+      [...this.scheduler.steps.values()].some(
+        (runtime) => runtime.result?.status === 'failed' && !runtime.definition.continueOnError && !paused.has(runtime.definition.id),
+      );
+    const status = cancelled ? 'cancelled' : failed ? 'failed' : paused.size > 0 ? 'paused' : 'succeeded';
     return {
       runId: this.settings.runId,
       status,

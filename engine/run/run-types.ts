@@ -9,8 +9,11 @@ import type { StepServices } from '../steps/types.js';
 /** Final status of a step in a result. */
 export type StepResultStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
-/** Final status of a run. */
-export type RunResultStatus = 'succeeded' | 'failed' | 'cancelled';
+/**
+ * Final status of a run. `paused`: a budget with `on_exhausted: pause` ran out; the step that met it
+ * and the steps after it did not run, and `mission resume` continues once the budget is raised.
+ */
+export type RunResultStatus = 'succeeded' | 'failed' | 'cancelled' | 'paused';
 
 /** One step's outcome. */
 export interface StepResult {

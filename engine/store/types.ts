@@ -1,7 +1,7 @@
 /** The public shapes of the audit store: runs, chained events and verification reports. */
 
 /** Where a run stands. `interrupted` means the process ended while the run was `running`. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused';
 
 /** One mission run as the store records it, including the head of its event chain. */
 export interface RunRecord {
