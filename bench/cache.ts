@@ -4,26 +4,23 @@
  * process. Prints the hit ratio, and the latency of a hit (memory LRU, and SQLite alone) against a
  * miss measured in the same run.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lastValueFrom, toArray } from 'rxjs';
 import { SqliteCacheStore } from '../engine/store/cache-store.js';
 import { createOpenAIAdapter } from '../providers/adapters/openai.js';
 import { closePools } from '../providers/http.js';
 import { createCacheStage, TieredCacheStore, type ResponseCacheStore } from '../providers/layer/cache/index.js';
 import type { CallContext, LayerRequest } from '../providers/layer/stage.js';
-import type { FakeServerReady } from './providers/openai-fake-server.js';
+import { startChildServer, stopChildServer } from './child-server.js';
 import { printTable } from './providers/table.js';
 
 const calls = 2_000;
 const distinct = 400;
 const repeatShare = 0.8;
 
-const child = fork(fileURLToPath(new URL('./providers/openai-fake-server.js', import.meta.url)), [], { stdio: 'inherit' });
-const port = await new Promise<number>((resolve) => child.once('message', (message) => resolve((message as FakeServerReady).port)));
+const { child, port } = await startChildServer(new URL('./providers/openai-fake-server.js', import.meta.url));
 const adapter = createOpenAIAdapter({ apiKey: 'sk-bench', baseUrl: `http://127.0.0.1:${port}/v1` });
 const directory = mkdtempSync(path.join(tmpdir(), 'cache-bench-'));
 
@@ -72,6 +69,6 @@ try {
   printTable(['store', 'hit ratio', 'hit p50', 'hit p99', 'miss p50', 'miss / hit'], rows);
 } finally {
   await closePools();
-  child.disconnect();
+  await stopChildServer(child);
   rmSync(directory, { recursive: true, force: true });
 }

@@ -7,36 +7,23 @@
  *
  * `BENCH_LAYER_CALLS` (default 2000) sets the calls per row (at least 3× the concurrency).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { createActor } from 'xstate';
 import { closePools, configurePools } from '../providers/http.js';
 import { advanceCall, callMachine, startCall } from '../providers/layer/call-machine.js';
 import { createLayerClients, sinkCounter, type LayerBenchClient } from './layer/layer-clients.js';
-import type { FakeServerReady } from './providers/openai-fake-server.js';
 import { printTable } from './providers/table.js';
+import { startChildServer, stopChildServer, type ChildServer } from './child-server.js';
 
 const baseCalls = Number(process.env.BENCH_LAYER_CALLS ?? 2000);
 const concurrencies = [1, 100, 1000];
 const rounds = 3;
 
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./providers/openai-fake-server.js', import.meta.url)), [], { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as FakeServerReady).port));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fake server exited early (code ${code})`)));
-  });
-  return { child, port };
+async function startServer(): Promise<ChildServer> {
+  return startChildServer(new URL('./providers/openai-fake-server.js', import.meta.url));
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.disconnect();
-  await exited;
-}
+const stopServer = stopChildServer;
 
 /** Runs `count` calls, `concurrency` at a time; returns each call's latency (µs) and the elapsed time (ms). */
 async function run(client: LayerBenchClient, count: number, concurrency: number): Promise<{ latencies: number[]; elapsedMs: number }> {

@@ -7,14 +7,12 @@
  *
  * `BENCH_LLM_CALLS` (default 1000) sets calls per client and mode.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { closePools } from '../providers/http.js';
 import { createClients, type BenchClient } from './providers/http-clients.js';
-import type { FakeServerReady } from './providers/openai-fake-server.js';
 import { measureParseThroughput, parseInput } from './providers/parse-throughput.js';
 import { printTable } from './providers/table.js';
+import { startChildServer, stopChildServer, type ChildServer } from './child-server.js';
 
 const calls = Number(process.env.BENCH_LLM_CALLS ?? 1000);
 const warmUpCalls = Math.max(50, Math.round(calls / 5));
@@ -27,22 +25,11 @@ interface CallCost {
   wallMicros: number;
 }
 
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./providers/openai-fake-server.js', import.meta.url)), [], { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as FakeServerReady).port));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fake server exited early (code ${code})`)));
-  });
-  return { child, port };
+async function startServer(): Promise<ChildServer> {
+  return startChildServer(new URL('./providers/openai-fake-server.js', import.meta.url));
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.disconnect();
-  await exited;
-}
+const stopServer = stopChildServer;
 
 async function callMany(client: BenchClient, count: number): Promise<void> {
   for (let index = 0; index < count; index++) await client.call();

@@ -8,14 +8,14 @@
  * Flags: `--streams N` (default 100; the issue's target is 1,000), `--deltas D` (default 2,000);
  * or `BENCH_STREAMS` / `BENCH_STREAM_DELTAS`.
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { closePools } from '../providers/http.js';
 import { printTable } from './providers/table.js';
 import { measureChunkOverhead } from './streams/chunk-overhead.js';
 import type { StreamClientResult } from './streams/stream-client.js';
-import type { StreamServerReady } from './streams/stream-server.js';
+import { startChildServer, stopChildServer, type ChildServer } from './child-server.js';
 
 function flag(name: string, environment: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -35,22 +35,11 @@ const consumeSleepMs = 20;
 const overheadDeltas = 6000;
 const overheadBatch = 5;
 
-async function startServer(args: number[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./streams/stream-server.js', import.meta.url)), args.map(String), { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as StreamServerReady).port));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`stream server exited early (code ${code})`)));
-  });
-  return { child, port };
+async function startServer(args: number[]): Promise<ChildServer> {
+  return startChildServer(new URL('./streams/stream-server.js', import.meta.url), args.map(String));
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.disconnect();
-  await exited;
-}
+const stopServer = stopChildServer;
 
 async function runClient(mode: string, port: number): Promise<StreamClientResult> {
   const script = fileURLToPath(new URL('./streams/stream-client.js', import.meta.url));
