@@ -71,10 +71,21 @@ export interface SafetyConfig {
 }
 
 /**
- * The actions that apply with no `safety` block: secrets redacted both ways, personal data and
+ * The actions that apply with no `safety` block: secrets redacted both ways, and so are the
+ * personal data that are as good as money (payment cards, IBANs, US social security numbers: a
+ * prompt carrying a customer's card never leaves the machine with it); other personal data and
  * injection logged as warnings.
  */
-export const defaultRules: Record<string, RuleSetting> = { 'secret.*': 'redact', 'pii.*': 'warn', 'injection.*': 'warn', 'topic.*': 'block', 'custom.*': 'warn' };
+export const defaultRules: Record<string, RuleSetting> = {
+  'secret.*': 'redact',
+  'pii.*': 'warn',
+  'pii.card': 'redact',
+  'pii.iban': 'redact',
+  'pii.us_ssn': 'redact',
+  'injection.*': 'warn',
+  'topic.*': 'block',
+  'custom.*': 'warn',
+};
 
 /** What each level sets before the configuration's own `rules`. */
 export const levelPresets: Record<SafetyLevel, Record<string, RuleSetting>> = {
