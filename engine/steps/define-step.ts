@@ -6,7 +6,6 @@
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
-import * as generated from './generated/kind-run-validators.js';
 import { MissionError, MissionErrorCode } from '../errors.js';
 import type { JsonSchema, StepContext, StepKind } from './types.js';
 
@@ -30,9 +29,11 @@ let parameterValidator: Ajv2020 | undefined;
 
 /**
  * The validator of a kind's rendered parameters: compiled ahead of time for the built-in kinds
- * (`npm run generate`), else compiled now — loading ajv's compiler only then.
+ * (`npm run generate`), else compiled now — loading ajv's compiler only then. The generated module
+ * (some 200 kB) loads at the first step a process runs, so `mission validate` never parses it.
  */
-function compileParameters(name: string, schema: JsonSchema): ValidateFunction {
+async function compileParameters(name: string, schema: JsonSchema): Promise<ValidateFunction> {
+  const generated = await import('./generated/kind-run-validators.js');
   const ahead = (generated as Record<string, unknown>)[name];
   if (typeof ahead === 'function' && (generated.generatedFrom as Record<string, string>)[name] === JSON.stringify(schema)) return ahead as ValidateFunction;
   parameterValidator ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(parameterValidatorOptions);
@@ -66,7 +67,7 @@ export function defineStepKind<Parameters>(definition: StepKindDefinition<Parame
     description: definition.description,
     parameters: definition.parameters,
     async execute(parameters: Partial<Parameters>, context: StepContext): Promise<unknown> {
-      validate ??= compileParameters(definition.name, definition.parameters);
+      validate ??= await compileParameters(definition.name, definition.parameters);
       // A copy, because coercion and defaults write into the object and the caller's stays theirs.
       const checked = structuredClone(parameters ?? {}) as Parameters;
       if (!validate(checked)) {

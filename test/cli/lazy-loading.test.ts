@@ -51,6 +51,10 @@ describe('each command loads only what it needs', () => {
     expect(modules).toContain('engine/mission/generated/mission-schema-validator.js');
     expect(modules).toContain('yaml');
     expect(heavy(modules, ['ajv/dist/core', 'ajv/dist/compile', 'ajv/dist/2020', 'pino', 'better-sqlite3', 'rxjs', 'undici', 'engine/store', 'providers/adapters', 'providers/discovery', 'engine/steps/http'])).toEqual([]);
+    // Steps' run-time parameter validators load at the first step executed, never for validate.
+    expect(modules).not.toContain('engine/steps/generated/kind-run-validators.js');
+    // The mission safety checks use only the secret detectors: no phone-number library.
+    expect(heavy(modules, ['libphonenumber-js/index', 'libphonenumber-js/es6', 'libphonenumber-js/max', 'libphonenumber-js/build'])).toEqual([]);
   });
 
   it('run of a file-only mission loads the store but not the LLM layer or other step kinds', () => {
@@ -59,6 +63,7 @@ describe('each command loads only what it needs', () => {
     expect(modules).toContain('better-sqlite3');
     expect(modules).toContain('engine/steps/create-file.js');
     expect(heavy(modules, ['ajv/dist/compile', 'rxjs', 'undici', 'providers/adapters', 'providers/discovery', 'engine/steps/llm', 'engine/steps/http', 'engine/steps/csv'])).toEqual([]);
+    expect(heavy(modules, ['libphonenumber-js/index', 'libphonenumber-js/es6', 'libphonenumber-js/max', 'libphonenumber-js/build'])).toEqual([]);
   });
 
   it('a command whose help is asked for is loaded for real (its options are listed)', () => {

@@ -3,8 +3,8 @@
  * its action and side. Compilation is where bad policies fail (with a JSON pointer to the value),
  * so it happens once, at startup, never per call.
  */
+import { createRequire } from 'node:module';
 import type { CountryCode } from 'libphonenumber-js';
-import { getCountries } from 'libphonenumber-js';
 import { defaultRules, levelPresets, type ModerationConfig, type RuleObject, type RuleSetting, type SafetyConfig } from './config.js';
 import { configuredDetector, customPattern, keywordPattern, offTopicDetector } from './detectors/custom.js';
 import { injectionDetectors } from './detectors/injection.js';
@@ -33,7 +33,19 @@ export interface SafetyPolicy {
 }
 
 const defaultMaxScanChars = 2_000_000;
-const countries = new Set<string>(getCountries());
+/**
+ * The countries libphonenumber-js knows (its `getCountries()`), read from its metadata file on first
+ * use: loading the library itself costs start-up time (over a hundred modules) that `mission validate`
+ * and runs without the personal-data detectors should not pay.
+ */
+let knownCountries: Set<string> | undefined;
+function countries(): Set<string> {
+  if (!knownCountries) {
+    const metadata = createRequire(import.meta.url)('libphonenumber-js/metadata.min.json') as { countries: Record<string, unknown> };
+    knownCountries = new Set(Object.keys(metadata.countries).filter((country) => country !== '001'));
+  }
+  return knownCountries;
+}
 
 function settingFor(id: string, rules: Record<string, RuleSetting> | undefined): RuleSetting | undefined {
   if (!rules) return undefined;
@@ -49,7 +61,7 @@ export function compileSafetyPolicy(config: SafetyConfig = {}): SafetyPolicy {
   const preset = config.level === undefined ? defaultRules : levelPresets[config.level];
   if (!preset) throw new SafetyConfigError('/level', `unknown level '${String(config.level)}': use strict, moderate or permissive`);
   const country = (config.default_country ?? 'US').toUpperCase();
-  if (!countries.has(country)) throw new SafetyConfigError('/default_country', `unknown country '${config.default_country}': use an ISO 3166 two-letter code such as US, GB, DE`);
+  if (!countries().has(country)) throw new SafetyConfigError('/default_country', `unknown country '${config.default_country}': use an ISO 3166 two-letter code such as US, GB, DE`);
   const maxScanChars = config.max_scan_chars ?? defaultMaxScanChars;
   if (!Number.isInteger(maxScanChars) || maxScanChars < 1 || maxScanChars > 100_000_000) {
     throw new SafetyConfigError('/max_scan_chars', 'must be an integer from 1 to 100000000');

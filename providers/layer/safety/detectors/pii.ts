@@ -3,9 +3,10 @@
  * real number), payment cards (Luhn plus issuer prefixes), IBANs (ibantools' checksum), US social
  * security numbers and IP addresses (v4 and v6).
  */
+import { createRequire } from 'node:module';
 import { isIPv6 } from 'node:net';
 import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { Detector } from '../types.js';
 import { regexDetector } from './regex-detector.js';
 
@@ -157,6 +158,17 @@ function plausiblyWritten(text: string, start: number, end: number, national: st
  * correct too, but ten times slower on long texts).
  */
 const phoneCandidate = /(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,12}(?:[\s.-]\d{1,8}){0,6}(?![\w]|[.-]\d)/g;
+
+type PhoneParser = typeof import('libphonenumber-js/max').parsePhoneNumberFromString;
+let phoneParser: PhoneParser | undefined;
+/**
+ * libphonenumber-js (with its full metadata) loads on the first phone-number candidate: it is over a
+ * hundred modules, which `mission validate` and runs that never scan for phone numbers should not load.
+ */
+function parsePhoneNumberFromString(...args: Parameters<PhoneParser>): ReturnType<PhoneParser> {
+  phoneParser ??= (createRequire(import.meta.url)('libphonenumber-js/max') as typeof import('libphonenumber-js/max')).parsePhoneNumberFromString;
+  return phoneParser(...args);
+}
 
 /** Phone numbers as libphonenumber-js reads them: valid numbers of a real numbering plan. */
 function phoneDetector(defaultCountry: CountryCode): Detector {
