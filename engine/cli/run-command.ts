@@ -64,7 +64,8 @@ export function register(program: Command): void {
       for (const name of Object.keys(vars).filter((key) => declared.length > 0 && !declared.includes(key))) {
         process.stderr.write(`warning: --var ${name} is not declared under vars: in ${file} (declared: ${declared.join(', ')})\n`);
       }
-      await execute(options, logger, loaded.mission, project, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace, allowUnsafe }));
+      const projectRoutes = Object.keys(project.llm.routes ?? {});
+      await execute(options, logger, loaded.mission, project, (common) => runMission(loaded, { ...common, registry, vars, workspace: options.workspace, allowUnsafe, projectRoutes }));
     });
 
   program

@@ -28,7 +28,11 @@ export function newRunId(now: Date = new Date()): string {
  * exception.
  */
 export async function runMission(loaded: LoadedMission, options: RunOptions): Promise<RunResult> {
-  const found = validateMission(loaded, options.registry, { providedVars: Object.keys(options.vars ?? {}), allowUnsafe: options.allowUnsafe });
+  const found = validateMission(loaded, options.registry, {
+    providedVars: Object.keys(options.vars ?? {}),
+    allowUnsafe: options.allowUnsafe,
+    projectRoutes: options.projectRoutes,
+  });
   const issues = errorsOf(found);
   // Info, not warn: a caller that validated first (the CLI) has already shown them to the user.
   if (options.logger?.isLevelEnabled('info')) {

@@ -66,6 +66,11 @@ export interface RunOptions {
    * stopped the run is recorded as a `safety-override` event.
    */
   allowUnsafe?: string[];
+  /**
+   * Routes defined outside the mission (the project file's `llm.routes`): a step may name them.
+   * Without it, a step naming a route its mission does not define is a validation error.
+   */
+  projectRoutes?: string[];
 }
 
 /** Options of {@link import('./run-mission.js').resumeRun}: the run's own id, vars and workspace are used. */

@@ -93,6 +93,16 @@ describe('mission.config.yaml', () => {
     expect(outcome.code).toBe(0);
   });
 
+  it('runs a mission whose route only the project file defines (the run checks the mission with it too)', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'm.yaml'), routedMission);
+    writeFileSync(path.join(cwd, 'mission.config.yaml'), 'llm:\n  routes:\n    cheap:\n      targets: [{ provider: openai, model: gpt-4o-mini }]\n');
+    const outcome = await runCli(['run', 'm.yaml', '--json'], cwd, env);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    expect(JSON.parse(outcome.stdout).steps.ask).toMatchObject({ status: 'succeeded', output: { route: 'cheap', provider: 'openai' } });
+  });
+
   it('stops every command with file:line:col when the project file is invalid', async () => {
     const cwd = tempDir();
     writeFileSync(path.join(cwd, 'm.yaml'), routedMission);
