@@ -18,23 +18,68 @@ export interface ChunkParser<Chunk = Uint8Array | string> {
 /**
  * Runs `parser` over `chunks`, yielding one batch of events per chunk. A failure is thrown only
  * after the events that came before it in the same chunk have been delivered.
+ *
+ * No chunk is referenced across a `yield`: the consumer may wait (for demand) at each batch, and
+ * a generator frame or closure holding the chunk would pin a network buffer (up to the body's
+ * high-water mark, 64 KiB) per waiting stream on top of what the body itself buffers.
  */
 export async function* eventBatches<Chunk>(chunks: AsyncIterable<Chunk> | Iterable<Chunk>, parser: ChunkParser<Chunk>): AsyncGenerator<LlmEvent[]> {
-  for await (const chunk of chunks) {
-    yield* parsed((out) => parser.push(chunk, out));
-    // Stop reading at the terminator: anything after it is not part of this answer.
-    if (parser.done) return;
+  const iterator: AsyncIterator<Chunk> | Iterator<Chunk> = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  // Closed on leaving early (terminator, failure, consumer gone), as for await would; not after
+  // the chunks ran out or their iterator threw.
+  let open = true;
+  try {
+    for (;;) {
+      let result: IteratorResult<Chunk> | undefined;
+      try {
+        result = await iterator.next();
+      } catch (error) {
+        open = false;
+        throw error;
+      }
+      if (result.done) {
+        open = false;
+        break;
+      }
+      const batch = parseChunk(parser, result.value);
+      // The chunk is dropped before the yield, where the consumer may keep this frame waiting.
+      result = undefined;
+      if (batch.events.length > 0) yield batch.events;
+      if (batch.failed) throw batch.error;
+      // Stop reading at the terminator: anything after it is not part of this answer.
+      if (parser.done) return;
+    }
+  } finally {
+    if (open) await iterator.return?.();
   }
-  yield* parsed((out) => parser.end(out));
+  const batch = parseEnd(parser);
+  if (batch.events.length > 0) yield batch.events;
+  if (batch.failed) throw batch.error;
 }
 
-function* parsed(parse: (out: LlmEvent[]) => void): Generator<LlmEvent[]> {
-  const out: LlmEvent[] = [];
+interface Batch {
+  events: LlmEvent[];
+  failed: boolean;
+  error?: unknown;
+}
+
+/** One chunk's events, and its failure if any (the events before it still count). */
+function parseChunk<Chunk>(parser: ChunkParser<Chunk>, chunk: Chunk): Batch {
+  const events: LlmEvent[] = [];
   try {
-    parse(out);
+    parser.push(chunk, events);
+    return { events, failed: false };
   } catch (error) {
-    if (out.length > 0) yield out;
-    throw error;
+    return { events, failed: true, error };
   }
-  if (out.length > 0) yield out;
+}
+
+function parseEnd(parser: ChunkParser<unknown>): Batch {
+  const events: LlmEvent[] = [];
+  try {
+    parser.end(events);
+    return { events, failed: false };
+  } catch (error) {
+    return { events, failed: true, error };
+  }
 }
