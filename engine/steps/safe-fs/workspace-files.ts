@@ -46,6 +46,11 @@ export function checkRegularFile(info: Stats, userPath: string, action: string, 
 async function openForReading(workspace: string, userPath: string, action: string, policy: LinkPolicy): Promise<{ handle: FileHandle; info: Stats }> {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, beyond any signal.
   const { handle } = await openInWorkspace(workspace, userPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  return checkedHandle(handle, userPath, action, policy);
+}
+
+/** The opened file with its stat, once {@link checkRegularFile} passes; closed when it does not. */
+async function checkedHandle(handle: FileHandle, userPath: string, action: string, policy: LinkPolicy): Promise<{ handle: FileHandle; info: Stats }> {
   try {
     const info = await handle.stat();
     checkRegularFile(info, userPath, action, policy);
@@ -94,14 +99,7 @@ async function openForWriting(workspace: string, userPath: string, action: strin
     if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw new MissionError(MissionErrorCode.io, `cannot ${action} "${userPath}": not a regular file`);
     throw error;
   });
-  try {
-    const info = await handle.stat();
-    checkRegularFile(info, userPath, action, policy);
-    return { handle, info };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+  return checkedHandle(handle, userPath, action, policy);
 }
 
 /** Writes `data` to a file in the workspace, replacing or appending; resolves to the final size. */
