@@ -3,8 +3,7 @@
  * and failovers included), `llm-cost` records in the audit sink, and a refused reservation ending
  * the call in the budget-exhausted state without failing over.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closePools } from '../../providers/http.js';
+import { describe, expect, it } from 'vitest';
 import { budgetRulesFrom } from '../../providers/layer/budget/budget-config.js';
 import { createBudgetStage } from '../../providers/layer/budget/budget-stage.js';
 import { MemoryBudgetStore } from '../../providers/layer/budget/memory-budget-store.js';
@@ -12,26 +11,12 @@ import { createLlm } from '../../providers/layer/create-llm.js';
 import { createLedgerStage } from '../../providers/layer/ledger/ledger-stage.js';
 import { MemoryLedger } from '../../providers/layer/ledger/memory-ledger.js';
 import { PriceTable } from '../../providers/pricing/price-table.js';
-import type { FakeServer } from '../fakes/fake-server.js';
-import { startOpenAiFake } from '../fakes/openai-fake.js';
-import { adapterFor, apiKey, messages, RecordingSink, rejection } from '../providers/layer/helpers.js';
+import { adapterFor, messages, RecordingSink, rejection, failoverRoutes, twoFakes } from '../providers/layer/helpers.js';
 
-let primary: FakeServer;
-let backup: FakeServer;
-beforeAll(async () => {
-  [primary, backup] = await Promise.all([startOpenAiFake({ apiKey }), startOpenAiFake({ apiKey })]);
-});
-afterAll(async () => {
-  await closePools();
-  await Promise.all([primary.close(), backup.close()]);
-});
-beforeEach(() => {
-  primary.requests.length = 0;
-  backup.requests.length = 0;
-});
+const fakes = twoFakes();
 
 const prices = PriceTable.load();
-const routes = { smart: { targets: [{ provider: 'primary', model: 'gpt-4o-mini' }, { provider: 'backup', model: 'gpt-4o-mini' }] } };
+const routes = failoverRoutes;
 // The fakes stand in for OpenAI: price their ids like OpenAI's.
 const fakePrices = PriceTable.load({
   models: {
@@ -46,7 +31,7 @@ function layer(limitUsd: number) {
   const store = new MemoryBudgetStore();
   const llm = createLlm({
     config: { routes, retry: { max_attempts: 2, initial_delay_ms: 1 } },
-    providers: { primary: adapterFor(primary), backup: adapterFor(backup) },
+    providers: { primary: adapterFor(fakes.primary), backup: adapterFor(fakes.backup) },
     sink,
     random: () => 0,
     stages: [createLedgerStage({ ledger, prices: fakePrices }), createBudgetStage({ store, prices: fakePrices, rules: budgetRulesFrom([{ scope: 'run', limit_usd: limitUsd }]) })],
@@ -57,7 +42,7 @@ function layer(limitUsd: number) {
 describe('cost stages in createLlm', () => {
   it('books every attempt, retries included, and settles the budget to the real cost', async () => {
     const { llm, sink, ledger, store } = layer(1);
-    primary.enqueue({ fault: { type: 'status', status: 500 } }, { text: 'fine', usage: { inputTokens: 1_000, outputTokens: 500 } });
+    fakes.primary.enqueue({ fault: { type: 'status', status: 500 } }, { text: 'fine', usage: { inputTokens: 1_000, outputTokens: 500 } });
     const answer = await llm.complete({ route: 'smart', messages, origin: { runId: 'r1', stepId: 'ask', mission: 'm' } });
     expect(answer.content).toBe('fine');
     const rows = [...ledger.entries()];
@@ -75,8 +60,8 @@ describe('cost stages in createLlm', () => {
     const { llm, sink } = layer(0.0001);
     const error = await rejection(llm.complete({ route: 'smart', messages, origin: { runId: 'r2' } }));
     expect(error).toMatchObject({ code: 'LLM_ERR_BUDGET_EXHAUSTED', isRetryable: false, pause: false });
-    expect(primary.requests).toHaveLength(0);
-    expect(backup.requests).toHaveLength(0);
+    expect(fakes.primary.requests).toHaveLength(0);
+    expect(fakes.backup.requests).toHaveLength(0);
     expect(sink.ofType('llm-budget-exhausted')).toHaveLength(1);
     expect(sink.ofType('budget-exhausted')[0]).toMatchObject({ bucket: 'run:r2|total', limitMicros: 100 });
     llm.close();

@@ -3,9 +3,8 @@
  * traffic (server errors, quota, malformed streams) and closed again by a free probe (a model list,
  * never a completion).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
-import { closePools } from '../../../providers/http.js';
 import { advanceCircuit, newCircuit, type CircuitEvent } from '../../../providers/layer/circuit-machine.js';
 import type { LlmConfig } from '../../../providers/layer/config-types.js';
 import { createLlm } from '../../../providers/layer/create-llm.js';
@@ -13,8 +12,7 @@ import { HealthTracker } from '../../../providers/layer/health.js';
 import { defaultHealth } from '../../../providers/layer/resolve-policies.js';
 import type { LlmEvent, ProviderAdapter } from '../../../providers/types.js';
 import type { FakeServer } from '../../fakes/fake-server.js';
-import { startOpenAiFake } from '../../fakes/openai-fake.js';
-import { adapterFor, apiKey, collect, messages, ofType, RecordingSink } from './helpers.js';
+import { adapterFor, collect, failoverRoutes, messages, ofType, RecordingSink, twoFakes } from './helpers.js';
 import { ManualClock, until } from './manual-clock.js';
 
 const failure = (at: number, quota = false, recentSuccesses = 0, consecutive = 1): CircuitEvent => ({ type: 'failure', at, quota, threshold: 3, windowMs: 10_000, openMs: 5_000, quotaOpenMs: 600_000, recentSuccesses, consecutive });
@@ -131,38 +129,24 @@ describe('health tracker', () => {
 });
 
 describe('breaker in the layer', () => {
-  let primary: FakeServer;
-  let backup: FakeServer;
-  beforeAll(async () => {
-    [primary, backup] = await Promise.all([startOpenAiFake({ apiKey, models: ['gpt-4o-mini'] }), startOpenAiFake({ apiKey, models: ['gpt-4o-mini'] })]);
-  });
-  afterAll(async () => {
-    await closePools();
-    await Promise.all([primary.close(), backup.close()]);
-  });
-  beforeEach(() => {
-    primary.requests.length = 0;
-    backup.requests.length = 0;
-    primary.setDefault({ text: 'from primary' });
-    backup.setDefault({ text: 'from backup' });
-  });
+  const fakes = twoFakes({ fake: { models: ['gpt-4o-mini'] }, defaults: { primary: { text: 'from primary' }, backup: { text: 'from backup' } } });
 
   const config: LlmConfig = {
-    routes: { smart: { targets: [{ provider: 'primary', model: 'gpt-4o-mini' }, { provider: 'backup', model: 'gpt-4o-mini' }] } },
+    routes: failoverRoutes,
     retry: { max_attempts: 1 },
     health: { failure_threshold: 3, window_ms: 10_000, open_ms: 5_000 },
   };
   const setup = (providers?: Record<string, ProviderAdapter>) => {
     const clock = new ManualClock();
     const sink = new RecordingSink();
-    const llm = createLlm({ config, providers: providers ?? { primary: adapterFor(primary), backup: adapterFor(backup) }, clock, sink });
+    const llm = createLlm({ config, providers: providers ?? { primary: adapterFor(fakes.primary), backup: adapterFor(fakes.backup) }, clock, sink });
     return { llm, clock, sink };
   };
   const chatRequests = (fake: FakeServer) => fake.requests.filter((request) => request.url.pathname.endsWith('/chat/completions')).length;
 
   it('opens on server errors, skips the target, and a model-list probe closes it', async () => {
     const { llm, clock, sink } = setup();
-    primary.setDefault({ fault: { type: 'status', status: 503 } });
+    fakes.primary.setDefault({ fault: { type: 'status', status: 503 } });
     const streams: LlmEvent[][] = [];
     for (let index = 0; index < 3; index++) streams.push(await collect(llm.stream({ route: 'smart', messages })));
     expect(ofType(streams[2], 'circuit-open')).toEqual([expect.objectContaining({ target: 'primary/gpt-4o-mini' })]);
@@ -172,37 +156,37 @@ describe('breaker in the layer', () => {
 
     const answer = await llm.complete({ route: 'smart', messages });
     expect(answer.content).toBe('from backup');
-    expect(chatRequests(primary)).toBe(3);
+    expect(chatRequests(fakes.primary)).toBe(3);
 
-    primary.setDefault({ text: 'from primary' });
+    fakes.primary.setDefault({ text: 'from primary' });
     clock.advance(5_000);
     await until(() => sink.ofType('llm-circuit-closed').length === 1);
     expect(sink.ofType('llm-circuit-half-open')).toHaveLength(1);
     expect(sink.ofType('llm-circuit-closed')[0].generationId).toBeUndefined();
     // The probe listed models; it never sent a (billed) completion.
-    expect(primary.requests.at(-1)!.url.pathname).toBe('/v1/models');
-    expect(chatRequests(primary)).toBe(3);
+    expect(fakes.primary.requests.at(-1)!.url.pathname).toBe('/v1/models');
+    expect(chatRequests(fakes.primary)).toBe(3);
     expect((await llm.complete({ route: 'smart', messages })).content).toBe('from primary');
     llm.close();
   });
 
   it('a quota error opens the circuit at once and for long, without probes', async () => {
     const { llm, clock } = setup();
-    primary.enqueue({ fault: { type: 'status', status: 429, body: { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } } } });
+    fakes.primary.enqueue({ fault: { type: 'status', status: 429, body: { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } } } });
     expect((await llm.complete({ route: 'smart', messages })).content).toBe('from backup');
     const state = llm.health().targets['primary/gpt-4o-mini'];
     expect(state.circuit).toBe('open');
     expect(state.openUntil! - clock.now()).toBe(30 * 60_000);
     clock.advance(10_000);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(primary.requests).toHaveLength(1);
+    expect(fakes.primary.requests).toHaveLength(1);
     expect((await llm.complete({ route: 'smart', messages })).content).toBe('from backup');
     llm.close();
   });
 
   it('a malformed stream counts against the target', async () => {
     const { llm } = setup();
-    primary.setDefault({ text: 'broken', fault: { type: 'malformed', afterChunks: 0 } });
+    fakes.primary.setDefault({ text: 'broken', fault: { type: 'malformed', afterChunks: 0 } });
     for (let index = 0; index < 3; index++) await llm.complete({ route: 'smart', messages }).catch(() => undefined);
     expect(llm.health().targets['primary/gpt-4o-mini'].circuit).toBe('open');
     llm.close();

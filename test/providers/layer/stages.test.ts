@@ -4,35 +4,18 @@
  * `LLM_ERR_BUDGET_EXHAUSTED` ends the call in the budget-exhausted state (no retry, no failover).
  */
 import { Observable } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
-import { closePools } from '../../../providers/http.js';
 import { createLlm } from '../../../providers/layer/create-llm.js';
 import { advanceCall, startCall } from '../../../providers/layer/call-machine.js';
 import type { CallStage } from '../../../providers/layer/stage.js';
 import type { LlmEvent } from '../../../providers/types.js';
-import type { FakeServer } from '../../fakes/fake-server.js';
-import { startOpenAiFake } from '../../fakes/openai-fake.js';
-import { adapterFor, apiKey, collect, messages, RecordingSink, rejection } from './helpers.js';
+import { adapterFor, collect, messages, RecordingSink, rejection, failoverRoutes, twoFakes } from './helpers.js';
 import { ManualClock, until } from './manual-clock.js';
 
-let primary: FakeServer;
-let backup: FakeServer;
-beforeAll(async () => {
-  [primary, backup] = await Promise.all([startOpenAiFake({ apiKey }), startOpenAiFake({ apiKey })]);
-});
-afterAll(async () => {
-  await closePools();
-  await Promise.all([primary.close(), backup.close()]);
-});
-beforeEach(() => {
-  primary.requests.length = 0;
-  backup.requests.length = 0;
-  primary.setDefault({ text: 'from primary' });
-  backup.setDefault({ text: 'from backup' });
-});
+const fakes = twoFakes({ defaults: { primary: { text: 'from primary' }, backup: { text: 'from backup' } } });
 
-const routes = { smart: { targets: [{ provider: 'primary', model: 'gpt-4o-mini' }, { provider: 'backup', model: 'gpt-4o-mini' }] } };
+const routes = failoverRoutes;
 
 /** A stage that logs when it is entered, on both levels. */
 function loggingStage(name: string, log: string[]): CallStage {
@@ -55,8 +38,8 @@ describe('stage composition', () => {
     const clock = new ManualClock();
     const sink = new RecordingSink();
     const stages = ['ledger', 'budget', 'stream-recovery', 'cache', 'safety'].map((name) => loggingStage(name, log));
-    const llm = createLlm({ config: { routes, retry: { max_attempts: 2, initial_delay_ms: 100 } }, providers: { primary: adapterFor(primary), backup: adapterFor(backup) }, clock, sink, stages, random: () => 0 });
-    primary.enqueue({ fault: { type: 'status', status: 500 } });
+    const llm = createLlm({ config: { routes, retry: { max_attempts: 2, initial_delay_ms: 100 } }, providers: { primary: adapterFor(fakes.primary), backup: adapterFor(fakes.backup) }, clock, sink, stages, random: () => 0 });
+    fakes.primary.enqueue({ fault: { type: 'status', status: 500 } });
     const answer = llm.complete({ route: 'smart', messages });
     await until(() => sink.ofType('llm-retry').length === 1);
     clock.advance(0);
@@ -85,12 +68,12 @@ describe('stage composition', () => {
         });
       },
     };
-    const llm = createLlm({ config: { routes }, providers: { primary: adapterFor(primary) }, sink, stages: [cache], generationId: () => 'gen-x' });
+    const llm = createLlm({ config: { routes }, providers: { primary: adapterFor(fakes.primary) }, sink, stages: [cache], generationId: () => 'gen-x' });
     const events = await collect(llm.stream({ route: 'smart', messages, origin: { runId: 'r', stepId: 's' } }));
     expect(events[0]).toEqual({ type: 'generation', generationId: 'gen-x', route: 'smart' });
     expect(events[2]).toEqual({ type: 'text-delta', text: 'cached' });
     expect(sink.records).toEqual([expect.objectContaining({ type: 'cache-hit', generationId: 'gen-x', origin: { runId: 'r', stepId: 's' } })]);
-    expect(primary.requests).toHaveLength(0);
+    expect(fakes.primary.requests).toHaveLength(0);
   });
 
   it('a stage may change the provider request of an attempt (redaction)', async () => {
@@ -98,9 +81,9 @@ describe('stage composition', () => {
       name: 'safety',
       wrapAttempt: (context, next) => next({ ...context.providerRequest, messages: [{ role: 'user', content: '[redacted]' }] }),
     };
-    const llm = createLlm({ providers: { primary: adapterFor(primary) }, stages: [redact] });
+    const llm = createLlm({ providers: { primary: adapterFor(fakes.primary) }, stages: [redact] });
     await llm.complete({ provider: 'primary', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'my card is 4111 1111 1111 1111' }] });
-    expect(JSON.stringify(primary.requests[0].body)).not.toContain('4111');
+    expect(JSON.stringify(fakes.primary.requests[0].body)).not.toContain('4111');
   });
 });
 
@@ -113,11 +96,11 @@ describe('budget-exhausted', () => {
         throw new LlmError(LlmErrorCode.budgetExhausted, 'run budget of 1.00 USD is spent', { isRetryable: true });
       },
     };
-    const llm = createLlm({ config: { routes }, providers: { primary: adapterFor(primary), backup: adapterFor(backup) }, sink, stages: [budget] });
+    const llm = createLlm({ config: { routes }, providers: { primary: adapterFor(fakes.primary), backup: adapterFor(fakes.backup) }, sink, stages: [budget] });
     const error = await rejection(llm.complete({ route: 'smart', messages }));
     expect(error.code).toBe(LlmErrorCode.budgetExhausted);
-    expect(primary.requests).toHaveLength(0);
-    expect(backup.requests).toHaveLength(0);
+    expect(fakes.primary.requests).toHaveLength(0);
+    expect(fakes.backup.requests).toHaveLength(0);
     expect(sink.ofType('llm-budget-exhausted')).toHaveLength(1);
     expect(sink.ofType('llm-retry')).toHaveLength(0);
     expect(sink.ofType('llm-failover')).toHaveLength(0);
