@@ -11,19 +11,12 @@ import { createOpenAIAdapter } from '../../providers/adapters/openai.js';
 import type { ChatCompletionsAdapter } from '../../providers/adapters/openai-chat-client.js';
 import { createLlm } from '../../providers/layer/create-llm.js';
 import { complete } from '../../providers/observable.js';
-import type { LlmEvent, LlmRequest, ProviderAdapter } from '../../providers/types.js';
+import type { LlmEvent, ProviderAdapter } from '../../providers/types.js';
+import { apiKey, llmRequest, model, type BenchClient } from '../providers/http-clients.js';
 import { chatCompletionJson, chatCompletionStreamText } from '../providers/openai-canned.js';
 
-/** One client in one mode. */
-export interface LayerBenchClient {
-  name: string;
-  call(): Promise<unknown>;
-  expected: unknown;
-}
-
-const apiKey = 'sk-bench-not-a-real-key';
-const model = 'gpt-5-nano';
-const llmRequest: LlmRequest = { model, messages: [{ role: 'user', content: 'Hello!' }] };
+/** One client in one mode (the same shape as the provider benchmark's clients). */
+export type LayerBenchClient = BenchClient;
 
 /** An adapter whose "stream" is the JSON answer as events: the layer's non-streamed path for the benchmark. */
 function jsonAdapter(adapter: ChatCompletionsAdapter): ProviderAdapter {

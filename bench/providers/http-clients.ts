@@ -17,9 +17,10 @@ export interface BenchClient {
   expected: unknown;
 }
 
-const apiKey = 'sk-bench-not-a-real-key';
-const model = 'gpt-5-nano';
-const llmRequest: LlmRequest = { model, messages: [{ role: 'user', content: 'Hello!' }] };
+/** What every benchmark client sends: the canned server's model and one short question. */
+export const apiKey = 'sk-bench-not-a-real-key';
+export const model = 'gpt-5-nano';
+export const llmRequest: LlmRequest = { model, messages: [{ role: 'user', content: 'Hello!' }] };
 const sdkMessages = [{ role: 'user' as const, content: 'Hello!' }];
 
 /** Builds the clients for one mode (non-streamed or streamed), in table order, against a server at `baseUrl` (including `/v1`). */
