@@ -3,7 +3,7 @@
  * before the step runs again. Real processes, real CLI, bounded waits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopOrphanedProcesses } from '../../engine/run/orphan-processes.js';
@@ -144,8 +144,11 @@ linuxOnly('stopOrphanedProcesses', () => {
   });
 
   it('stops the matching group, escalating to SIGKILL when SIGTERM is ignored', async () => {
-    const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"], { detached: true, stdio: 'ignore' });
+    // The shell says when its trap is set: a SIGTERM that came before would end it, not test the escalation.
+    const ready = path.join(tempDir('mission-orphan-trap-'), 'ready');
+    const child = spawn('sh', ['-c', `trap '' TERM; : > ${ready}; sleep 30 & wait; sleep 30`], { detached: true, stdio: 'ignore' });
     children.push(child);
+    await waitFor(() => (existsSync(ready) ? true : undefined));
     const stat = await waitFor(() => readProcessStat(child.pid!));
     const { store, runId } = storeWith({ pid: child.pid, pgid: child.pid, startTime: stat.startTime, bootId: currentBootId() });
     const stopped = await stopOrphanedProcesses(store, runId, new Set(), 300);
