@@ -3,12 +3,13 @@
  * with abort and timeouts, and the mapping of failed responses and transport faults to
  * {@link LlmError}s (including Retry-After in all its forms).
  */
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from './errors.js';
 import { readRateLimit } from './rate-limit-headers.js';
 import { boundedText, defaultStreamLimits, resolveStreamLimits, type StreamLimits } from './stream-limits.js';
 import { scrubSecrets } from './secret-scrub.js';
 import { readBounded } from './http-body.js';
+import { dispatchRequest, type DispatchedResponse, type ResponseBody } from './response-body.js';
 
 // Body reading lives in http-body.ts; adapters import it from here as before.
 export { bodyChunks, readBounded, readJson } from './http-body.js';
@@ -30,6 +31,7 @@ export interface PoolSettings {
  */
 const poolSettings: PoolSettings = { connections: 1024, headersTimeoutMs: 600_000, bodyTimeoutMs: 300_000 };
 const pools = new Map<string, Pool>();
+const socketHighWaterMark = 16 * 1024;
 
 /** Changes the settings of pools created from now on (existing pools keep theirs). */
 export function configurePools(settings: Partial<PoolSettings>): void {
@@ -45,6 +47,9 @@ export function poolFor(origin: string): Pool {
       headersTimeout: poolSettings.headersTimeoutMs,
       bodyTimeout: poolSettings.bodyTimeoutMs,
       keepAliveTimeout: 30_000,
+      // What a socket reads ahead of a paused response: 16 KiB, as undici already uses for TLS
+      // (its plain-TCP default is 64 KiB), so a thousand slow streams do not hold 64 MiB of it.
+      connect: { highWaterMark: socketHighWaterMark } as Pool.Options['connect'],
     });
     pools.set(origin, pool);
   }
@@ -76,7 +81,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  body: Dispatcher.ResponseData['body'];
+  body: ResponseBody;
 }
 
 /**
@@ -138,15 +143,13 @@ export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
 }
 
 async function send(request: HttpRequest): Promise<HttpResponse> {
-  let response: Dispatcher.ResponseData;
+  let response: DispatchedResponse;
   try {
-    response = await poolFor(request.url.origin).request({
-      path: request.url.pathname + request.url.search,
-      method: request.method ?? 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
-    });
+    response = await dispatchRequest(
+      poolFor(request.url.origin),
+      { path: request.url.pathname + request.url.search, method: request.method ?? 'POST', headers: request.headers, body: request.body },
+      request.signal,
+    );
   } catch (error) {
     throw transportError(request.provider, error, request.signal);
   }

@@ -134,7 +134,18 @@ async function paused(origin: string): Promise<{ liveRss: number; liveHeap: numb
   const settleMs = 1500;
   const release: (() => void)[] = [];
   const holds: Promise<void>[] = [];
-  const waitForRelease = (): Promise<void> => new Promise((resolve) => release.push(resolve));
+  let released = false;
+  let holding = 0;
+  let allHolding: (() => void) | undefined;
+  const everyStreamHolds = new Promise<void>((resolve) => (allHolding = resolve));
+  // A stream holds once its first events came; at 1,000 streams the last ones may come after the
+  // first have settled, so memory is measured once every stream holds (and a stream that comes
+  // after the release is not left waiting for it, which ended the process with exit code 13).
+  const waitForRelease = (): Promise<void> => {
+    if (released) return Promise.resolve();
+    if (++holding === streams) allHolding?.();
+    return new Promise((resolve) => release.push(resolve));
+  };
   let close = async (): Promise<void> => undefined;
   if (mode === 'undici-paused') {
     const pool = new Pool(origin, { connections: streams + 8 });
@@ -177,9 +188,11 @@ async function paused(origin: string): Promise<{ liveRss: number; liveHeap: numb
       await closePools();
     };
   }
+  await everyStreamHolds;
   await sleep(settleMs);
   globalThis.gc?.();
   const live = process.memoryUsage();
+  released = true;
   for (const resolve of release) resolve();
   await Promise.all(holds);
   await close();

@@ -15,8 +15,13 @@ export interface ChunkParser<Chunk = Uint8Array | string> {
   readonly done: boolean;
 }
 
+/** Bytes of already-arrived chunks parsed into one batch at most (a batch starts with one chunk whatever its size). */
+const maxBatchBytes = 64 * 1024;
+
 /**
- * Runs `parser` over `chunks`, yielding one batch of events per chunk. A failure is thrown only
+ * Runs `parser` over `chunks`, yielding one batch of events per chunk, or, where `chunks` can
+ * hand over what already arrived without waiting (`readQueued`, as response bodies do), per
+ * chunk plus whatever had arrived with it, up to 64 KiB. A failure is thrown only
  * after the events that came before it in the same chunk have been delivered.
  *
  * No chunk is referenced across a `yield`: the consumer may wait (for demand) at each batch, and
@@ -41,7 +46,7 @@ export async function* eventBatches<Chunk>(chunks: AsyncIterable<Chunk> | Iterab
         open = false;
         break;
       }
-      const batch = parseChunk(parser, result.value);
+      const batch = parseChunks(parser, result.value, (iterator as Partial<QueuedChunks<Chunk>>).readQueued?.bind(iterator));
       // The chunk is dropped before the yield, where the consumer may keep this frame waiting.
       result = undefined;
       if (batch.events.length > 0) yield batch.events;
@@ -63,15 +68,36 @@ interface Batch {
   error?: unknown;
 }
 
-/** One chunk's events, and its failure if any (the events before it still count). */
-function parseChunk<Chunk>(parser: ChunkParser<Chunk>, chunk: Chunk): Batch {
+/** Chunks that can also be taken without waiting, once they arrived. */
+interface QueuedChunks<Chunk> {
+  readQueued(): Chunk | null;
+}
+
+/**
+ * The events of `first` and of the chunks already queued behind it (up to {@link maxBatchBytes}),
+ * and the failure if any (the events before it still count).
+ */
+function parseChunks<Chunk>(parser: ChunkParser<Chunk>, first: Chunk, readQueued: (() => Chunk | null) | undefined): Batch {
   const events: LlmEvent[] = [];
   try {
-    parser.push(chunk, events);
+    parser.push(first, events);
+    if (readQueued) {
+      let bytes = sizeOf(first);
+      while (!parser.done && bytes < maxBatchBytes) {
+        const next = readQueued();
+        if (next === null) break;
+        parser.push(next, events);
+        bytes += sizeOf(next);
+      }
+    }
     return { events, failed: false };
   } catch (error) {
     return { events, failed: true, error };
   }
+}
+
+function sizeOf(chunk: unknown): number {
+  return (chunk as { length?: number }).length ?? 0;
 }
 
 function parseEnd(parser: ChunkParser<unknown>): Batch {

@@ -70,13 +70,18 @@ export class SseDecoder {
     }
     let text: string;
     if (this.pendingByteLength === 0) {
-      text = this.decode(asBuffer(chunk), lastLineEnd + 1);
+      text = this.decode(asBuffer(chunk), 0, lastLineEnd + 1);
     } else {
-      this.pendingBytes.push(chunk.subarray(0, lastLineEnd + 1));
-      const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength + lastLineEnd + 1);
+      // Only the held bytes and this chunk's first line are joined; the rest is decoded in place
+      // (copying every chunk whole would double what a stream allocates).
+      let firstLineEnd = 0;
+      while (chunk[firstLineEnd] !== lineFeed && chunk[firstLineEnd] !== carriageReturn) firstLineEnd++;
+      this.pendingBytes.push(chunk.subarray(0, firstLineEnd + 1));
+      const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength + firstLineEnd + 1);
       this.pendingBytes = [];
       this.pendingByteLength = 0;
-      text = this.decode(joined, joined.length);
+      text = this.decode(joined, 0, joined.length);
+      if (firstLineEnd < lastLineEnd) text += this.decode(asBuffer(chunk), firstLineEnd + 1, lastLineEnd + 1);
     }
     if (lastLineEnd + 1 < chunk.length) this.holdBytes(new Uint8Array(chunk.subarray(lastLineEnd + 1)));
     return this.consume(text, false);
@@ -89,7 +94,7 @@ export class SseDecoder {
       const joined = Buffer.concat(this.pendingBytes, this.pendingByteLength);
       this.pendingBytes = [];
       this.pendingByteLength = 0;
-      text = this.decode(joined, joined.length);
+      text = this.decode(joined, 0, joined.length);
     }
     this.atStreamStart = true;
     const events = this.consume(text, true);
@@ -123,11 +128,11 @@ export class SseDecoder {
     const complete = joined.length - incompleteTailLength(joined);
     this.pendingBytes = complete < joined.length ? [joined.subarray(complete)] : [];
     this.pendingByteLength = joined.length - complete;
-    return this.decode(joined, complete);
+    return this.decode(joined, 0, complete);
   }
 
-  private decode(bytes: Buffer, end: number): string {
-    let text = bytes.toString('utf8', 0, end);
+  private decode(bytes: Buffer, start: number, end: number): string {
+    let text = bytes.toString('utf8', start, end);
     if (this.atStreamStart && text !== '') {
       this.atStreamStart = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -1,0 +1,202 @@
+/**
+ * Responses read straight off undici's dispatcher. `request()` puts a Readable between the socket
+ * and the reader (its own 64 KiB buffer, end-of-stream tracking, an async iterator); here one
+ * small handler per request hands the reader each network chunk as it comes, and flow control is
+ * undici's own: once {@link bodyHighWaterMark} bytes wait unread the connection is paused (its
+ * parser stops reading the socket, so TCP slows the server), and the reader's next pull resumes it.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+/** Bytes a body holds unread before it pauses its connection (one network read may overshoot it). */
+export const bodyHighWaterMark = 16 * 1024;
+
+/** A response whose head arrived; its body is still being read. */
+export interface DispatchedResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
+}
+
+const empty = new Uint8Array(0);
+
+/**
+ * The reason a body that is no longer wanted aborts its request with. Nobody reads it (the reader
+ * left), so one instance serves every call rather than a stack trace built per call.
+ */
+const readerLeft = Object.assign(new Error('the response body was no longer read'), { name: 'AbortError' });
+
+/**
+ * A response body as an async iterator of network chunks. `return()` (a `break` out of `for
+ * await`) or {@link destroy} aborts the request unless every byte already arrived, in which case
+ * the connection is already back in its pool.
+ */
+export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
+  private readonly chunks: Uint8Array[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Every byte arrived. */
+  private ended = false;
+  private failure: Error | undefined;
+  /** The reader stopped: what still arrives is dropped. */
+  private closed = false;
+  private wake: (() => void) | undefined;
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    return this;
+  }
+
+  /** True once the whole body arrived. */
+  get complete(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * The next queued network chunk, or null when none is (the body may still be arriving: see
+   * {@link next}). Taking the last one resumes a paused connection.
+   */
+  read(): Uint8Array | null {
+    if (this.head === this.chunks.length) return null;
+    const chunk = this.chunks[this.head];
+    // Not kept by the queue once taken: the reader decides how long a chunk lives.
+    this.chunks[this.head++] = empty;
+    this.queuedBytes -= chunk.byteLength;
+    if (this.head === this.chunks.length) {
+      this.chunks.length = 0;
+      this.head = 0;
+      // Resumed only now, outside undici's parser (it may not be resumed from inside its own
+      // callback); what it then reads may be pushed here before this returns.
+      if (this.controller?.paused && !this.ended) this.controller.resume();
+    }
+    return chunk;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    for (;;) {
+      const chunk = this.read();
+      if (chunk !== null) return { done: false, value: chunk };
+      if (this.failure) throw this.failure;
+      if (this.ended || this.closed) return { done: true, value: undefined };
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.destroy();
+    return { done: true, value: undefined };
+  }
+
+  /** Stops reading: queued chunks are dropped and, unless the body already arrived, the request is aborted. */
+  destroy(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.chunks.length = 0;
+    this.head = 0;
+    this.queuedBytes = 0;
+    if (!this.ended && !this.failure) this.controller?.abort(error ?? readerLeft);
+    this.notify();
+  }
+
+  /** @internal The handler's side: the request reached a connection. */
+  attach(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  /** @internal A network chunk arrived. */
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.chunks.push(chunk);
+    this.queuedBytes += chunk.byteLength;
+    if (this.queuedBytes >= bodyHighWaterMark) this.controller?.pause();
+    this.notify();
+  }
+
+  /** @internal The last byte arrived. */
+  finish(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  /** @internal The request failed mid-body (a dropped connection, a timeout, an abort). */
+  fail(error: Error): void {
+    if (this.ended) return;
+    this.failure ??= error;
+    this.notify();
+  }
+
+  private notify(): void {
+    const resolve = this.wake;
+    this.wake = undefined;
+    resolve?.();
+  }
+}
+
+/**
+ * Dispatches one request on `dispatcher` and resolves once its response head arrives (1xx
+ * informational heads are skipped). `signal` aborts it at any point: still queued, waiting for
+ * the head (the promise rejects at once with the signal's reason), or mid-body (the body fails).
+ */
+export function dispatchRequest(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: AbortSignal): Promise<DispatchedResponse> {
+  return new Promise<DispatchedResponse>((resolve, reject) => {
+    const body = new ResponseBody();
+    let controller: Dispatcher.DispatchController | undefined;
+    let responded = false;
+    let settled = false;
+    const abortReason = (): Error => (signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError' }));
+    const onAbort = (): void => {
+      const reason = abortReason();
+      if (controller) controller.abort(reason);
+      if (!responded) settle(reason);
+      else body.fail(reason);
+    };
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve({ statusCode: status, headers: responseHeaders, body });
+    };
+    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    let status = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        body.attach(started);
+        if (signal?.aborted) started.abort(abortReason());
+      },
+      onResponseStart(_controller, statusCode, headers) {
+        if (statusCode < 200) return;
+        responded = true;
+        status = statusCode;
+        responseHeaders = headers;
+        settle();
+      },
+      onResponseData(_controller, chunk) {
+        body.push(chunk);
+      },
+      onResponseEnd() {
+        done();
+        body.finish();
+      },
+      onResponseError(_controller, error) {
+        done();
+        if (responded) body.fail(error);
+        else settle(error);
+      },
+    };
+    if (signal?.aborted) {
+      reject(abortReason());
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (error) {
+      done();
+      reject(error);
+    }
+  });
+}
