@@ -69,21 +69,6 @@ export interface ChunkSource extends AsyncIterableIterator<Uint8Array> {
  * asked for waits in the body's small queue, then in the socket, then in TCP.
  */
 export function bodyChunks(provider: string, response: HttpResponse, signal?: AbortSignal): ChunkSource {
-  const body = response.body;
-  const iterator: ChunkSource = {
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-    async next(): Promise<IteratorResult<Uint8Array>> {
-      try {
-        return await body.next();
-      } catch (error) {
-        throw transportError(provider, error, signal, true);
-      }
-    },
-    readQueued: () => body.read(),
-    // The consumer stopped early (an SSE sentinel, an error, an unsubscribe).
-    return: () => body.return(),
-  };
-  return iterator;
+  // The body is its own iterator (one async layer per chunk, not two); only its failures change.
+  return response.body.mapFailures((error) => transportError(provider, error, signal, true));
 }

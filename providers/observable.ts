@@ -2,7 +2,7 @@
  * Bridges adapters' async generators to cold RxJS Observables: each subscription runs the
  * generator once; unsubscribing (or the caller's signal) aborts the HTTP request underneath.
  */
-import { Observable, lastValueFrom, reduce } from 'rxjs';
+import { Observable } from 'rxjs';
 import { LlmError, LlmErrorCode } from './errors.js';
 import { IdleWatchdog } from './idle-watchdog.js';
 import { boundedText, resolveStreamLimits, responseTooLarge } from './stream-limits.js';
@@ -196,7 +196,14 @@ export function emptyResponse(): LlmResponse {
   return { provider: '', model: '', content: '', toolCalls: [], finishReason: 'other', usage: emptyUsage() };
 }
 
-/** Reduces a stream of events to one response (the non-streaming form of every call). */
+/**
+ * Reduces a stream of events to one response (the non-streaming form of every call). Subscribed
+ * directly rather than through `reduce` and `lastValueFrom`: the same result, without two operator
+ * layers per event.
+ */
 export function complete(events: Observable<LlmEvent>): Promise<LlmResponse> {
-  return lastValueFrom(events.pipe(reduce(applyEvent, emptyResponse())));
+  return new Promise<LlmResponse>((resolve, reject) => {
+    const response = emptyResponse();
+    events.subscribe({ next: (event) => void applyEvent(response, event), error: reject, complete: () => resolve(response) });
+  });
 }

@@ -11,7 +11,7 @@ const maxResetMs = 24 * 60 * 60 * 1000;
 /** Header values longer than this are not parsed (hostile input is normal input). */
 const maxHeaderValueLength = 64;
 
-const durationUnits: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+const timestampPattern = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
  * Milliseconds until a reset: a Go duration (`6m0s`, `1.5s`, `20ms`), a bare number of seconds,
@@ -22,57 +22,116 @@ export function parseResetTime(value: string | undefined, now: number = Date.now
   const text = value.trim();
   if (text === '' || text.length > maxHeaderValueLength) return undefined;
   let ms: number | undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    ms = Number(text) * 1000;
-  } else if (/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(text)) {
-    ms = 0;
-    for (const match of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) ms += Number(match[1]) * durationUnits[match[2]];
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+  if (timestampPattern.test(text)) {
     const at = Date.parse(text);
     if (!Number.isNaN(at)) ms = Math.max(0, at - now);
+  } else {
+    ms = durationMs(text);
   }
   if (ms === undefined || !Number.isFinite(ms) || ms > maxResetMs) return undefined;
   return Math.ceil(ms);
 }
 
-/** Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers. */
-export function readRateLimit(headers: Record<string, string>, now: number = Date.now()): RateLimitInfo | undefined {
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.includes('ratelimit')) picked[name] = value;
+/**
+ * Milliseconds of a Go duration (`6m0s`, `1.5s`, `20ms`, `3us`) or of a bare number of seconds;
+ * undefined for anything else. Scanned by hand: it runs on every response, and the regular
+ * expressions it replaced cost more than the rest of the header reading.
+ */
+function durationMs(text: string): number | undefined {
+  const length = text.length;
+  let total = 0;
+  let index = 0;
+  while (index < length) {
+    const start = index;
+    while (index < length && isDigit(text.charCodeAt(index))) index++;
+    if (index === start) return undefined;
+    if (index < length && text.charCodeAt(index) === 46) {
+      const fraction = ++index;
+      while (index < length && isDigit(text.charCodeAt(index))) index++;
+      if (index === fraction) return undefined;
+    }
+    const value = Number(text.slice(start, index));
+    // A bare number is seconds; a number without a unit after a unit is not a duration.
+    if (index === length) return start === 0 ? value * 1000 : undefined;
+    const unit = text[index];
+    const next = text[index + 1];
+    let scale: number | undefined;
+    let unitLength = 1;
+    switch (unit) {
+      case 'h':
+        scale = 3_600_000;
+        break;
+      case 's':
+        scale = 1000;
+        break;
+      case 'm':
+        if (next === 's') [scale, unitLength] = [1, 2];
+        else scale = 60_000;
+        break;
+      case 'u':
+      case 'µ':
+        if (next === 's') [scale, unitLength] = [0.001, 2];
+        break;
+      case 'n':
+        if (next === 's') [scale, unitLength] = [0.000001, 2];
+        break;
+      default:
+        break;
+    }
+    if (scale === undefined) return undefined;
+    index += unitLength;
+    total += value * scale;
   }
-  if (Object.keys(picked).length === 0) return undefined;
-  const count = (...names: string[]): number | undefined => {
-    for (const name of names) {
-      const value = picked[name];
-      if (value === undefined || value.length > maxHeaderValueLength || value.trim() === '') continue;
-      const parsed = Number(value);
-      if (Number.isFinite(parsed) && parsed >= 0) return parsed;
-    }
-    return undefined;
-  };
-  const reset = (...names: string[]): number | undefined => {
-    for (const name of names) {
-      const parsed = parseResetTime(picked[name], now);
-      if (parsed !== undefined) return parsed;
-    }
-    return undefined;
-  };
-  const info: RateLimitInfo = {
-    limitRequests: count('x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
-    remainingRequests: count('x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'),
-    resetRequestsMs: reset('x-ratelimit-reset-requests', 'anthropic-ratelimit-requests-reset'),
-    limitTokens: count('x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'),
-    remainingTokens: count('x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'),
-    resetTokensMs: reset('x-ratelimit-reset-tokens', 'anthropic-ratelimit-tokens-reset'),
-    limitInputTokens: count('anthropic-ratelimit-input-tokens-limit'),
-    remainingInputTokens: count('anthropic-ratelimit-input-tokens-remaining'),
-    resetInputTokensMs: reset('anthropic-ratelimit-input-tokens-reset'),
-    limitOutputTokens: count('anthropic-ratelimit-output-tokens-limit'),
-    remainingOutputTokens: count('anthropic-ratelimit-output-tokens-remaining'),
-    resetOutputTokensMs: reset('anthropic-ratelimit-output-tokens-reset'),
-    headers: picked,
-  };
-  for (const key of Object.keys(info) as (keyof RateLimitInfo)[]) if (info[key] === undefined) delete info[key];
+  return total;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** The fields of {@link RateLimitInfo} and the headers each is read from, first match wins. */
+const countFields: ReadonlyArray<readonly [keyof RateLimitInfo, string, string?]> = [
+  ['limitRequests', 'x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'],
+  ['remainingRequests', 'x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining'],
+  ['limitTokens', 'x-ratelimit-limit-tokens', 'anthropic-ratelimit-tokens-limit'],
+  ['remainingTokens', 'x-ratelimit-remaining-tokens', 'anthropic-ratelimit-tokens-remaining'],
+  ['limitInputTokens', 'anthropic-ratelimit-input-tokens-limit'],
+  ['remainingInputTokens', 'anthropic-ratelimit-input-tokens-remaining'],
+  ['limitOutputTokens', 'anthropic-ratelimit-output-tokens-limit'],
+  ['remainingOutputTokens', 'anthropic-ratelimit-output-tokens-remaining'],
+];
+const resetFields: ReadonlyArray<readonly [keyof RateLimitInfo, string, string?]> = [
+  ['resetRequestsMs', 'x-ratelimit-reset-requests', 'anthropic-ratelimit-requests-reset'],
+  ['resetTokensMs', 'x-ratelimit-reset-tokens', 'anthropic-ratelimit-tokens-reset'],
+  ['resetInputTokensMs', 'anthropic-ratelimit-input-tokens-reset'],
+  ['resetOutputTokensMs', 'anthropic-ratelimit-output-tokens-reset'],
+];
+
+function parseCount(value: string | undefined): number | undefined {
+  if (value === undefined || value.length > maxHeaderValueLength || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+}
+
+/**
+ * Reads OpenAI-style (`x-ratelimit-*`) and Anthropic-style (`anthropic-ratelimit-*`) headers.
+ * Every response carries them, so this runs once per call: one pass over the names, then lookups.
+ */
+export function readRateLimit(headers: Record<string, string>, now: number = Date.now()): RateLimitInfo | undefined {
+  let picked: Record<string, string> | undefined;
+  for (const name in headers) {
+    if (name.includes('ratelimit')) (picked ??= {})[name] = headers[name];
+  }
+  if (!picked) return undefined;
+  const info: RateLimitInfo = { headers: picked };
+  const fields = info as unknown as Record<string, unknown>;
+  for (const [field, first, second] of countFields) {
+    const value = parseCount(picked[first]) ?? (second === undefined ? undefined : parseCount(picked[second]));
+    if (value !== undefined) fields[field] = value;
+  }
+  for (const [field, first, second] of resetFields) {
+    const value = parseResetTime(picked[first], now) ?? (second === undefined ? undefined : parseResetTime(picked[second], now));
+    if (value !== undefined) fields[field] = value;
+  }
   return info;
 }

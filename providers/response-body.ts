@@ -39,6 +39,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   /** Every byte arrived. */
   private ended = false;
   private failure: Error | undefined;
+  private mapFailure: ((error: Error) => Error) | undefined;
   /** The reader stopped: what still arrives is dropped. */
   private closed = false;
   private wake: (() => void) | undefined;
@@ -72,11 +73,22 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     return chunk;
   }
 
+  /** {@link read}, under the name a {@link ChunkSource} reader looks for. */
+  readQueued(): Uint8Array | null {
+    return this.read();
+  }
+
+  /** Makes {@link next} throw `map(failure)` rather than undici's own error. */
+  mapFailures(map: (error: Error) => Error): this {
+    this.mapFailure = map;
+    return this;
+  }
+
   async next(): Promise<IteratorResult<Uint8Array>> {
     for (;;) {
       const chunk = this.read();
       if (chunk !== null) return { done: false, value: chunk };
-      if (this.failure) throw this.failure;
+      if (this.failure) throw this.mapFailure ? this.mapFailure(this.failure) : this.failure;
       if (this.ended || this.closed) return { done: true, value: undefined };
       await new Promise<void>((resolve) => {
         this.wake = resolve;

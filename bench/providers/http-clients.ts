@@ -1,7 +1,8 @@
 /**
- * The three clients the provider-overhead benchmark compares, each as a "make one call" function
- * plus the answer it must produce: our OpenAI adapter, the official openai SDK, and a bare undici
- * `request()` that only reads the bytes (the floor).
+ * The clients the provider-overhead benchmark compares, each as a "make one call" function plus
+ * the answer it must produce: our OpenAI adapter, the official openai SDK, a bare undici
+ * `request()` that only reads the bytes, and the floor a real client is measured against: bare
+ * undici plus the parsing any client must do (`JSON.parse` of the body, or of each SSE frame).
  */
 import OpenAI from 'openai';
 import { Agent, request } from 'undici';
@@ -23,7 +24,7 @@ export const model = 'gpt-5-nano';
 export const llmRequest: LlmRequest = { model, messages: [{ role: 'user', content: 'Hello!' }] };
 const sdkMessages = [{ role: 'user' as const, content: 'Hello!' }];
 
-/** Builds the clients for one mode (non-streamed or streamed), in table order, against a server at `baseUrl` (including `/v1`). */
+/** Builds the clients for one mode (non-streamed or streamed), in table order (adapter, SDK, bare, bare + parse), against a server at `baseUrl` (including `/v1`). */
 export function createClients(baseUrl: string, streamed: boolean, agent: Agent): BenchClient[] {
   const adapter = createOpenAIAdapter({ apiKey, baseUrl });
   const sdk = new OpenAI({ apiKey, baseURL: baseUrl, maxRetries: 0 });
@@ -45,6 +46,14 @@ export function createClients(baseUrl: string, streamed: boolean, agent: Agent):
         name: 'bare undici: request + text()',
         call: async () => (await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: bareBody })).body.text(),
         expected: chatCompletionJson,
+      },
+      {
+        name: 'bare undici + JSON.parse',
+        call: async () => {
+          const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: bareBody });
+          return (JSON.parse(await body.text()) as { choices: { message: { content: string } }[] }).choices[0].message.content;
+        },
+        expected: recordedContent,
       },
     ];
   }
@@ -69,6 +78,22 @@ export function createClients(baseUrl: string, streamed: boolean, agent: Agent):
         return bytes;
       },
       expected: Buffer.byteLength(chatCompletionStreamFrames().join('')),
+    },
+    {
+      // The floor a streaming client cannot go below: decode, split into SSE frames, JSON.parse each.
+      name: 'bare undici + SSE split + JSON.parse',
+      call: async () => {
+        const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: bareBody });
+        const decoder = new TextDecoder();
+        let text = '';
+        for await (const chunk of body) text += decoder.decode(chunk as Uint8Array, { stream: true });
+        let content = '';
+        for (const line of text.split('\n')) {
+          if (line.startsWith('data: {')) content += (JSON.parse(line.slice(6)) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? '';
+        }
+        return content;
+      },
+      expected: text,
     },
   ];
 }

@@ -32,9 +32,11 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ChatCompletion
   const headers: Record<string, string> = { ...config.headers, authorization: `Bearer ${config.apiKey}` };
   if (config.organization) headers['openai-organization'] = config.organization;
   if (config.project) headers['openai-project'] = config.project;
+  let chatUrl: URL | undefined;
   return createChatCompletionsAdapter({
     provider: 'openai',
-    chatUrl: () => joinUrl(baseUrl, 'chat/completions'),
+    // Built once, on first use (a bad base URL still fails the call, not the construction).
+    chatUrl: () => (chatUrl ??= joinUrl(baseUrl, 'chat/completions')),
     modelsUrl: () => joinUrl(baseUrl, 'models'),
     headers: async () => headers,
     body: { provider: 'openai', ...fullChatBodyOptions },

@@ -30,9 +30,11 @@ export function createShimmyAdapter(config: ShimmyAdapterConfig = {}): ChatCompl
   const headers = { ...config.headers };
   // Shimmy has no auth of its own, but a proxy in front of it may, and may echo what it was sent.
   const secrets = credentialHeaderValues(headers);
+  let chatUrl: URL | undefined;
   return createChatCompletionsAdapter({
     provider: 'shimmy',
-    chatUrl: () => joinUrl(root, 'v1/chat/completions'),
+    // Built once, on first use (a bad base URL still fails the call, not the construction).
+    chatUrl: () => (chatUrl ??= joinUrl(root, 'v1/chat/completions')),
     modelsUrl: () => joinUrl(root, 'v1/models'),
     headers: async () => headers,
     body: {

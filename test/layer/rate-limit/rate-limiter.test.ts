@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LlmErrorCode } from '../../../providers/errors.js';
 import { createRateLimiter, RateLimitQueueError } from '../../../providers/layer/rate-limit/index.js';
 import type { LayerClock, RateLimitPermit } from '../../../providers/layer/stage.js';
-import { readRateLimit } from '../../../providers/rate-limit-headers.js';
+import { parseResetTime, readRateLimit } from '../../../providers/rate-limit-headers.js';
 
 const clock: LayerClock = {
   now: () => Date.now(),
@@ -213,5 +213,13 @@ describe('limits learned from headers', () => {
     });
     expect(readRateLimit({ 'x-ratelimit-reset-tokens': '1m30.5s' })?.resetTokensMs).toBe(90_500);
     expect(readRateLimit({ 'x-ratelimit-reset-tokens': '20ms' })?.resetTokensMs).toBe(20);
+  });
+
+  it('reads every Go duration unit and bare seconds, and nothing that only looks like one', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const valid: Record<string, number> = { '6m0s': 360_000, '1h2m3s': 3_723_000, '1m1ms': 60_001, '1.5s': 1500, '3us': 1, '5µs': 1, '7ns': 1, '12': 12_000, '0.5': 500, ' 6s ': 6000 };
+    for (const [text, ms] of Object.entries(valid)) expect([text, parseResetTime(text, now)]).toEqual([text, ms]);
+    for (const text of ['5m3', 'ms', '1.', '.5s', '1hs', '2ss', '3u', '4n', '10x', '', '1h-2m', '86401']) expect([text, parseResetTime(text, now)]).toEqual([text, undefined]);
+    expect(parseResetTime('2026-01-01T00:01:00Z', now)).toBe(60_000);
   });
 });
