@@ -5,8 +5,11 @@
  * Each client runs in its own child process for a clean RSS; the table gives peak RSS and heap,
  * and (b) against (a). Then the per-chunk overhead of the layer against the adapter alone.
  *
- * Flags: `--streams N` (default 100; the issue's target is 1,000), `--deltas D` (default 2,000);
- * or `BENCH_STREAMS` / `BENCH_STREAM_DELTAS`.
+ * Flags: `--streams N` (default 100; the issue's target is 1,000), `--deltas D` (default 2,000),
+ * `--runs R` (default 3); or `BENCH_STREAMS` / `BENCH_STREAM_DELTAS` / `BENCH_STREAM_RUNS`.
+ * A peak RSS moves by ±50 MB from one run to the next (it is live memory plus whatever garbage
+ * the collector has not reclaimed yet), so each client runs R times, interleaved with the others,
+ * and the tables give medians (and the range of peak RSS).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,7 @@ function flag(name: string, environment: string, fallback: number): number {
 
 const streams = flag('streams', 'BENCH_STREAMS', 100);
 const deltas = flag('deltas', 'BENCH_STREAM_DELTAS', 2000);
+const runs = flag('runs', 'BENCH_STREAM_RUNS', 3);
 /** Production: 10 deltas every 2 ms (2,000 deltas in 0.4 s). Consumption: 10 deltas every 20 ms, 10× slower. */
 const batch = 10;
 const produceIntervalMs = 2;
@@ -51,23 +55,51 @@ async function runClient(mode: string, port: number): Promise<StreamClientResult
 
 const megabytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 
-async function memoryUnderLoad(): Promise<void> {
+/** Runs every client `runs` times, interleaved, and gives each client's per-field medians and its peak-RSS range. */
+async function runClients(modes: string[]): Promise<{ median: StreamClientResult; rssRange: string }[]> {
   const { child, port } = await startServer([deltas, batch, produceIntervalMs]);
-  const results: StreamClientResult[] = [];
+  const results: StreamClientResult[][] = modes.map(() => []);
   try {
-    for (const mode of ['undici', 'layer-pull', 'layer-observable']) results.push(await runClient(mode, port));
+    for (let run = 0; run < runs; run++) {
+      for (const [index, mode] of modes.entries()) results[index].push(await runClient(mode, port));
+    }
   } finally {
     await stopServer(child);
   }
-  const [bare] = results;
+  return results.map((samples) => {
+    const median = (pick: (result: StreamClientResult) => number): number => {
+      const sorted = samples.map(pick).sort((left, right) => left - right);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const rss = samples.map((result) => result.peakRssBytes);
+    return {
+      median: {
+        mode: samples[0].mode,
+        baselineRssBytes: median((result) => result.baselineRssBytes),
+        baselineHeapBytes: median((result) => result.baselineHeapBytes),
+        peakRssBytes: median((result) => result.peakRssBytes),
+        peakHeapBytes: median((result) => result.peakHeapBytes),
+        peakBufferBytes: median((result) => result.peakBufferBytes),
+        deltas: samples[0].deltas,
+        elapsedMs: median((result) => result.elapsedMs),
+      },
+      rssRange: `${megabytes(Math.min(...rss))}–${megabytes(Math.max(...rss))}`,
+    };
+  });
+}
+
+async function memoryUnderLoad(): Promise<void> {
+  const results = await runClients(['undici', 'layer-pull', 'layer-observable']);
+  const bare = results[0].median;
   console.log(
-    `${streams} concurrent streams × ${deltas} deltas, produced ${batch} every ${produceIntervalMs} ms, consumed ${consumeEvery} every ${consumeSleepMs} ms (10× slower); each client in its own process`,
+    `${streams} concurrent streams × ${deltas} deltas, produced ${batch} every ${produceIntervalMs} ms, consumed ${consumeEvery} every ${consumeSleepMs} ms (10× slower); each client in its own process; medians of ${runs} runs`,
   );
   printTable(
-    ['client', 'peak RSS MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'peak buffers MB', 'RSS − bare MB', 'wall s'],
-    results.map((result) => [
+    ['client', 'peak RSS MB', 'range MB', 'RSS growth MB', 'peak heap MB', 'heap growth MB', 'peak buffers MB', 'RSS − bare MB', 'wall s'],
+    results.map(({ median: result, rssRange }) => [
       result.mode,
       megabytes(result.peakRssBytes),
+      rssRange,
       megabytes(result.peakRssBytes - result.baselineRssBytes),
       megabytes(result.peakHeapBytes),
       megabytes(result.peakHeapBytes - result.baselineHeapBytes),
@@ -79,16 +111,10 @@ async function memoryUnderLoad(): Promise<void> {
 }
 
 async function pausedStreams(): Promise<void> {
-  const { child, port } = await startServer([deltas, batch, produceIntervalMs]);
-  const results: StreamClientResult[] = [];
-  try {
-    for (const mode of ['undici-paused', 'layer-pull-paused', 'layer-observable-paused']) results.push(await runClient(mode, port));
-  } finally {
-    await stopServer(child);
-  }
+  const results = (await runClients(['undici-paused', 'layer-pull-paused', 'layer-observable-paused'])).map(({ median }) => median);
   const [bare] = results;
-  const perStream = (bytes: number): string => ((bytes / streams) / 1024).toFixed(0);
-  console.log(`\n${streams} streams whose consumers stop pulling after their first events: live memory after GC, 1.5 s later`);
+  const perStream = (bytes: number): string => (bytes / streams / 1024).toFixed(0);
+  console.log(`\n${streams} streams whose consumers stop pulling after their first events: live memory after GC, 1.5 s later (medians of ${runs} runs)`);
   printTable(
     ['client', 'RSS MB', 'RSS growth MB', 'heap growth MB', 'buffers MB', 'growth KB/stream', 'RSS − bare MB'],
     results.map((result) => [
