@@ -116,7 +116,7 @@ async function httpOverhead(): Promise<void> {
     await closePools();
   }
   console.log(`HTTP round trips: ${calls} sequential calls per row after ${warmUpCalls} warm-up calls; fake server in a child process (its CPU excluded)`);
-  console.log('×floor: against bare undici + the parsing every client must do (JSON.parse of the body, or SSE split + JSON.parse of each frame); matched 16-connection pools');
+  console.log('×floor: against bare undici + the work every client must do (serialize the request; JSON.parse the body, or split SSE frames and JSON.parse each); matched 16-connection pools');
   printTable(['mode', 'client', 'CPU µs/call', 'wall µs/call', 'CPU ×SDK', 'CPU ×floor', 'wall ×SDK', 'wall ×floor'], rows, 2);
 }
 

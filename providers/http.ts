@@ -131,18 +131,6 @@ function tellObserver(request: HttpRequest, startedAt: number, outcome: { status
  */
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   const startedAt = performance.now();
-  try {
-    const response = await send(request);
-    if (exchangeObserver) tellObserver(request, startedAt, { status: response.status });
-    return response;
-  } catch (error) {
-    const scrubbed = request.secrets ? withoutSecrets(error, request.secrets) : error;
-    if (exchangeObserver) tellObserver(request, startedAt, { status: (scrubbed as { status?: number }).status, error: (scrubbed as { code?: string }).code });
-    throw scrubbed;
-  }
-}
-
-async function send(request: HttpRequest): Promise<HttpResponse> {
   let response: DispatchedResponse;
   try {
     response = await dispatchRequest(
@@ -151,12 +139,25 @@ async function send(request: HttpRequest): Promise<HttpResponse> {
       request.signal,
     );
   } catch (error) {
-    throw transportError(request.provider, error, request.signal);
+    throw failed(request, startedAt, transportError(request.provider, error, request.signal));
   }
   const headers = flattenHeaders(response.headers);
   if (response.statusCode >= 200 && response.statusCode < 300) {
+    if (exchangeObserver) tellObserver(request, startedAt, { status: response.statusCode });
     return { status: response.statusCode, headers, body: response.body };
   }
+  throw failed(request, startedAt, await errorResponse(request, response, headers));
+}
+
+/** The error a request ends in, scrubbed of its secrets and told to the exchange observer. */
+function failed(request: HttpRequest, startedAt: number, error: unknown): unknown {
+  const scrubbed = request.secrets ? withoutSecrets(error, request.secrets) : error;
+  if (exchangeObserver) tellObserver(request, startedAt, { status: (scrubbed as { status?: number }).status, error: (scrubbed as { code?: string }).code });
+  return scrubbed;
+}
+
+/** Reads the head of a non-2xx response's body and maps it to a typed error. */
+async function errorResponse(request: HttpRequest, response: DispatchedResponse, headers: Record<string, string>): Promise<LlmError> {
   const limits = resolveStreamLimits(request.limits);
   let text = '';
   try {
@@ -166,7 +167,7 @@ async function send(request: HttpRequest): Promise<HttpResponse> {
   } catch {
     // The error status is what matters; an unreadable error body changes nothing.
   }
-  throw errorFromResponse(request.provider, response.statusCode, headers, text, limits.maxErrorMessageChars);
+  return errorFromResponse(request.provider, response.statusCode, headers, text, limits.maxErrorMessageChars);
 }
 
 /** Maps an undici/transport failure to a typed error. */

@@ -30,7 +30,8 @@ export function createClients(baseUrl: string, streamed: boolean, agent: Agent):
   const sdk = new OpenAI({ apiKey, baseURL: baseUrl, maxRetries: 0 });
   const chatUrl = `${baseUrl}/chat/completions`;
   const bareHeaders = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey}` };
-  const bareBody = JSON.stringify({ model, messages: sdkMessages, ...(streamed ? { stream: true, stream_options: { include_usage: true } } : {}) });
+  const bareRequest = { model, messages: sdkMessages, ...(streamed ? { stream: true, stream_options: { include_usage: true } } : {}) };
+  const bareBody = JSON.stringify(bareRequest);
   const text = chatCompletionStreamText();
   const recordedContent = (JSON.parse(chatCompletionJson) as { choices: { message: { content: string } }[] }).choices[0].message.content;
 
@@ -50,7 +51,7 @@ export function createClients(baseUrl: string, streamed: boolean, agent: Agent):
       {
         name: 'bare undici + JSON.parse',
         call: async () => {
-          const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: bareBody });
+          const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: JSON.stringify(bareRequest) });
           return (JSON.parse(await body.text()) as { choices: { message: { content: string } }[] }).choices[0].message.content;
         },
         expected: recordedContent,
@@ -80,10 +81,11 @@ export function createClients(baseUrl: string, streamed: boolean, agent: Agent):
       expected: Buffer.byteLength(chatCompletionStreamFrames().join('')),
     },
     {
-      // The floor a streaming client cannot go below: decode, split into SSE frames, JSON.parse each.
+      // The floor a streaming client cannot go below: serialize the request, decode, split into SSE
+      // frames, JSON.parse each.
       name: 'bare undici + SSE split + JSON.parse',
       call: async () => {
-        const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: bareBody });
+        const { body } = await request(chatUrl, { dispatcher: agent, method: 'POST', headers: bareHeaders, body: JSON.stringify(bareRequest) });
         const decoder = new TextDecoder();
         let text = '';
         for await (const chunk of body) text += decoder.decode(chunk as Uint8Array, { stream: true });

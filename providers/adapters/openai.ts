@@ -38,7 +38,7 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ChatCompletion
     // Built once, on first use (a bad base URL still fails the call, not the construction).
     chatUrl: () => (chatUrl ??= joinUrl(baseUrl, 'chat/completions')),
     modelsUrl: () => joinUrl(baseUrl, 'models'),
-    headers: async () => headers,
+    headers: () => headers,
     body: { provider: 'openai', ...fullChatBodyOptions },
     secrets: () => [config.apiKey, ...credentialHeaderValues(config.headers)],
   });

@@ -36,7 +36,7 @@ export function createShimmyAdapter(config: ShimmyAdapterConfig = {}): ChatCompl
     // Built once, on first use (a bad base URL still fails the call, not the construction).
     chatUrl: () => (chatUrl ??= joinUrl(root, 'v1/chat/completions')),
     modelsUrl: () => joinUrl(root, 'v1/models'),
-    headers: async () => headers,
+    headers: () => headers,
     body: {
       provider: 'shimmy',
       maxTokensField: 'max_tokens',
