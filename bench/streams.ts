@@ -1,7 +1,8 @@
 /**
  * Streams under load: N concurrent streams of D deltas each from a server in another process,
  * consumed 10× slower than produced, through (a) bare undici body streaming, (b) the layer's pull
- * form `llm.events()` and, for contrast, (c) the layer's Observable form with its events queued.
+ * form `llm.events()` and, for contrast, (c) the layer's Observable form with its events queued
+ * and the adapters' transport alone (their response body read by (a)'s consumer).
  * Each client runs in its own child process for a clean RSS; the table gives peak RSS and heap,
  * and (b) against (a). Then the per-chunk overhead of the layer against the adapter alone.
  *
@@ -89,7 +90,7 @@ async function runClients(modes: string[]): Promise<{ median: StreamClientResult
 }
 
 async function memoryUnderLoad(): Promise<void> {
-  const results = await runClients(['undici', 'layer-pull', 'layer-observable']);
+  const results = await runClients(['undici', 'response-body', 'layer-pull', 'layer-observable']);
   const bare = results[0].median;
   console.log(
     `${streams} concurrent streams × ${deltas} deltas, produced ${batch} every ${produceIntervalMs} ms, consumed ${consumeEvery} every ${consumeSleepMs} ms (10× slower); each client in its own process; medians of ${runs} runs`,

@@ -3,6 +3,8 @@
  * calls to the stream server, each consumed `slowdown` times slower than it is produced, through
  * one client (argument `mode`):
  * - `undici`: bare undici body streaming (the floor);
+ * - `response-body`: the adapters' transport (`dispatchRequest` on their pool, its small body queue)
+ *   read by the same frame-counting consumer as `undici`: the transport's share, without parsing;
  * - `layer-pull`: the layer's pull form, `llm.events()`;
  * - `layer-observable`: the layer's Observable form, its events queued for the slow consumer;
  * - `…-paused` (`undici-paused`, `layer-pull-paused`, `layer-observable-paused`): every stream
@@ -11,7 +13,8 @@
  */
 import { Pool } from 'undici';
 import { createOpenAIAdapter } from '../../providers/adapters/openai.js';
-import { closePools } from '../../providers/http.js';
+import { closePools, poolFor } from '../../providers/http.js';
+import { dispatchRequest } from '../../providers/response-body.js';
 import { createLlm } from '../../providers/layer/create-llm.js';
 import type { LlmEvent } from '../../providers/types.js';
 
@@ -61,13 +64,23 @@ function slowConsumer(): (deltas: number) => Promise<void> | undefined {
 
 async function viaUndici(pool: Pool): Promise<number> {
   const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return countFrames(response.body);
+}
+
+async function viaResponseBody(origin: string): Promise<number> {
+  const response = await dispatchRequest(poolFor(origin), { path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return countFrames(response.body);
+}
+
+/** The bare consumer: it counts SSE frames without parsing them, and is as slow per frame as the others per event. */
+async function countFrames(chunks: AsyncIterable<Uint8Array>): Promise<number> {
   const consume = slowConsumer();
   let deltas = 0;
   let carry = '';
-  for await (const chunk of response.body) {
+  for await (const chunk of chunks) {
     // The consumer works frame by frame, as the layer's consumers work event by event, so that
     // both hold the same amount of unconsumed data (a marker may straddle chunks).
-    const text = carry + (chunk as Buffer).toString('latin1');
+    const text = carry + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
     for (let index = text.indexOf('data: '); index !== -1; index = text.indexOf('data: ', index + 6)) {
       deltas++;
       const busy = consume(1);
@@ -227,6 +240,9 @@ async function main(): Promise<void> {
     const pool = new Pool(origin, { connections: streams + 8 });
     counts = await Promise.all(Array.from({ length: streams }, () => viaUndici(pool)));
     await pool.close();
+  } else if (mode === 'response-body') {
+    counts = await Promise.all(Array.from({ length: streams }, () => viaResponseBody(origin)));
+    await closePools();
   } else {
     const adapter = createOpenAIAdapter({ apiKey: 'sk-bench-0123456789', baseUrl: `${origin}/v1` });
     const stages = process.env.BENCH_NO_RECOVERY ? [{ name: 'stream-recovery' }] : undefined;
