@@ -58,6 +58,11 @@ export async function readJson(provider: string, response: HttpResponse, signal?
 export interface ChunkSource extends AsyncIterableIterator<Uint8Array> {
   /** The next chunk that already arrived, or null when none has (then await `next()`). */
   readQueued(): Uint8Array | null;
+  /**
+   * Stops reading once the answer is complete: the body's last bytes may still arrive and are
+   * dropped, so the connection is reused (`return()` would abort it).
+   */
+  release(): void;
 }
 
 /**

@@ -20,6 +20,10 @@ export interface DispatchedResponse {
 
 const empty = new Uint8Array(0);
 
+/** What a released body may still take in, and for how long, before its request is aborted. */
+export const maxDrainBytes = 64 * 1024;
+export const maxDrainMs = 1000;
+
 /**
  * The reason a body that is no longer wanted aborts its request with. Nobody reads it (the reader
  * left), so one instance serves every call rather than a stack trace built per call.
@@ -43,6 +47,9 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   /** The reader stopped: what still arrives is dropped. */
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Set while a released body's last bytes are let in (see {@link release}). */
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private drainBudget = 0;
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return this;
@@ -101,9 +108,36 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     return { done: true, value: undefined };
   }
 
+  /**
+   * Stops reading a body whose answer is complete (a stream's terminator was seen) but whose last
+   * bytes (typically the chunked encoding's final `0` chunk) may still be on their way: they are
+   * let in and dropped, so that the connection goes back to its pool, unless more than
+   * {@link maxDrainBytes} arrive or the end takes longer than {@link maxDrainMs}; then the request
+   * is aborted. Aborting at once, as {@link destroy} does, would cost a new connection (a TLS
+   * handshake) on the next call.
+   */
+  release(): void {
+    if (this.closed) return;
+    if (this.ended || this.failure) {
+      this.destroy();
+      return;
+    }
+    this.closed = true;
+    this.chunks.length = 0;
+    this.head = 0;
+    this.queuedBytes = 0;
+    this.drainBudget = maxDrainBytes;
+    this.drainTimer = setTimeout(() => this.controller?.abort(readerLeft), maxDrainMs);
+    this.drainTimer.unref();
+    if (this.controller?.paused) this.controller.resume();
+    this.notify();
+  }
+
   /** Stops reading: queued chunks are dropped and, unless the body already arrived, the request is aborted. */
   destroy(error?: Error): void {
-    if (this.closed) return;
+    const draining = this.drainTimer !== undefined;
+    this.stopDraining();
+    if (this.closed && !draining) return;
     this.closed = true;
     this.chunks.length = 0;
     this.head = 0;
@@ -119,7 +153,16 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
 
   /** @internal A network chunk arrived. */
   push(chunk: Uint8Array): void {
-    if (this.closed) return;
+    if (this.closed) {
+      if (this.drainTimer !== undefined) {
+        this.drainBudget -= chunk.byteLength;
+        if (this.drainBudget < 0) {
+          this.stopDraining();
+          this.controller?.abort(readerLeft);
+        }
+      }
+      return;
+    }
     this.chunks.push(chunk);
     this.queuedBytes += chunk.byteLength;
     if (this.queuedBytes >= bodyHighWaterMark) this.controller?.pause();
@@ -129,14 +172,22 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   /** @internal The last byte arrived. */
   finish(): void {
     this.ended = true;
+    this.stopDraining();
     this.notify();
   }
 
   /** @internal The request failed mid-body (a dropped connection, a timeout, an abort). */
   fail(error: Error): void {
+    this.stopDraining();
     if (this.ended) return;
     this.failure ??= error;
     this.notify();
+  }
+
+  private stopDraining(): void {
+    if (this.drainTimer === undefined) return;
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   private notify(): void {

@@ -51,8 +51,17 @@ export async function* eventBatches<Chunk>(chunks: AsyncIterable<Chunk> | Iterab
       result = undefined;
       if (batch.events.length > 0) yield batch.events;
       if (batch.failed) throw batch.error;
-      // Stop reading at the terminator: anything after it is not part of this answer.
-      if (parser.done) return;
+      // Stop reading at the terminator: anything after it is not part of this answer. A body
+      // that can be released keeps its connection for the next call (its last bytes, such as
+      // the final chunk of a chunked response, may still be on their way).
+      if (parser.done) {
+        const release = (iterator as Partial<QueuedChunks<Chunk>>).release;
+        if (release) {
+          open = false;
+          release.call(iterator);
+        }
+        return;
+      }
     }
   } finally {
     if (open) await iterator.return?.();
@@ -68,9 +77,10 @@ interface Batch {
   error?: unknown;
 }
 
-/** Chunks that can also be taken without waiting, once they arrived. */
+/** Chunks that can also be taken without waiting, once they arrived, and released once the answer is complete. */
 interface QueuedChunks<Chunk> {
   readQueued(): Chunk | null;
+  release(): void;
 }
 
 /**

@@ -9,12 +9,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LlmErrorCode } from '../../providers/errors.js';
+import { createOpenAIAdapter } from '../../providers/adapters/openai.js';
+import { closePools } from '../../providers/http.js';
 import { bodyChunks, readBounded } from '../../providers/http-body.js';
-import { bodyHighWaterMark, dispatchRequest } from '../../providers/response-body.js';
+import { complete } from '../../providers/observable.js';
+import { bodyHighWaterMark, dispatchRequest, maxDrainBytes, maxDrainMs } from '../../providers/response-body.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 interface TestServer {
+  url: string;
   pool: Pool;
   connections: () => number;
   close: () => Promise<void>;
@@ -22,6 +26,7 @@ interface TestServer {
 
 const open: TestServer[] = [];
 afterEach(async () => {
+  await closePools();
   await Promise.all(open.splice(0).map((server) => server.close()));
 });
 
@@ -35,8 +40,10 @@ async function serve(handler: Handler, connections = 4): Promise<TestServer> {
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const pool = new Pool(url, { connections });
   const running: TestServer = {
+    url,
     pool,
     connections: () => accepted,
     close: async () => {
@@ -159,6 +166,65 @@ describe('dispatched response bodies', () => {
     const after = await dispatchRequest(server.pool, get);
     for await (const chunk of after.body) expect(Buffer.from(chunk).toString()).toBe('after');
     expect(server.connections()).toBe(2);
+  });
+
+  it('keep their connection when released before their last bytes came', async () => {
+    let respond: ((response: ServerResponse) => void) | undefined;
+    const server = await serve((_request, response) => respond?.(response), 1);
+    respond = (response) => {
+      response.writeHead(200);
+      // The answer's terminator now, the chunked encoding's last chunk a little later.
+      response.write('data: [DONE]\n\n', () => setTimeout(() => response.end(), 50));
+    };
+    const first = await dispatchRequest(server.pool, get);
+    expect(Buffer.from((await first.body.next()).value!).toString()).toContain('[DONE]');
+    first.body.release();
+    respond = (response) => response.end('next');
+    const second = await dispatchRequest(server.pool, get);
+    for await (const chunk of second.body) expect(Buffer.from(chunk).toString()).toBe('next');
+    expect(server.connections()).toBe(1);
+  });
+
+  it('abort a released body that keeps coming, or whose end does not come', async () => {
+    const written = { bytes: 0 };
+    const server = await serve(flood(64 * 1024 * 1024, written));
+    const endless = await dispatchRequest(server.pool, get);
+    await endless.body.next();
+    endless.body.release();
+    await sleep(200);
+    // Let in up to the drain budget (plus what sockets buffer), then cut.
+    expect(written.bytes).toBeLessThan(32 * 1024 * 1024);
+    expect(maxDrainBytes).toBeLessThanOrEqual(64 * 1024);
+
+    let closed = false;
+    const silent = await serve((request, response) => {
+      request.socket.on('close', () => (closed = true));
+      response.writeHead(200);
+      response.write('data: [DONE]\n\n');
+    });
+    const stalled = await dispatchRequest(silent.pool, get);
+    await stalled.body.next();
+    stalled.body.release();
+    await sleep(maxDrainMs + 300);
+    expect(closed).toBe(true);
+  });
+
+  it('let a streaming adapter that stopped at its terminator reuse the connection', async () => {
+    const frame = (text: string): string => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+    const server = await serve((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(frame('Hello') + frame(' there') + 'data: [DONE]\n\n', () => setTimeout(() => response.end(), 30));
+      });
+    });
+    const adapter = createOpenAIAdapter({ apiKey: 'sk-reuse-0123456789', baseUrl: `${server.url}/v1` });
+    for (let call = 0; call < 3; call++) {
+      expect((await complete(adapter.stream({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }))).content).toBe('Hello there');
+      // The answer is complete before its connection is free (the last chunk comes 30 ms later).
+      await sleep(150);
+    }
+    expect(server.connections()).toBe(1);
   });
 
   it('skip informational heads', async () => {
