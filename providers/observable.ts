@@ -11,7 +11,8 @@ import { emptyUsage, type CallOptions, type LlmEvent, type LlmResponse } from '.
 /**
  * Runs `produce` per subscription, with a signal that fires on unsubscribe or caller abort.
  * `produce` may yield arrays of events (say, all events of one network chunk): they are emitted
- * one by one, in order, but cost one await instead of one per event.
+ * one by one, in order, but cost one await instead of one per event; an array is emptied once
+ * its events were emitted (yield a fresh one each time).
  *
  * This is every streaming adapter's read loop, so the stream-wide rules live here once:
  * - flow control: before asking `produce` for more (which reads the next network chunk), it
@@ -66,17 +67,40 @@ export function eventStream(
       subscriber.next(event);
       return true;
     };
+    const emitItem = (item: LlmEvent | LlmEvent[]): void => {
+      if (Array.isArray(item)) {
+        for (let index = 0; index < item.length; index++) if (!emit(item[index])) break;
+        // Emptied once emitted: the producer's frame may still hold the array while the consumer
+        // is waited for, and its events are the consumer's now.
+        item.length = 0;
+      } else {
+        emit(item);
+      }
+    };
     void (async () => {
+      // Iterated by hand rather than with for await, whose loop variable would keep each batch
+      // (and so every event in it) alive while the consumer is waited for.
+      let items: AsyncIterator<LlmEvent | LlmEvent[]> | undefined;
+      let exhausted = false;
       try {
-        for await (const item of produce(controller.signal)) {
+        items = produce(controller.signal)[Symbol.asyncIterator]();
+        for (;;) {
+          let step: IteratorResult<LlmEvent | LlmEvent[]> | undefined;
+          try {
+            step = await items.next();
+          } catch (error) {
+            exhausted = true;
+            throw error;
+          }
+          if (step.done) {
+            exhausted = true;
+            break;
+          }
           // The first item comes once the response headers did (an adapter whose first event
           // needs body bytes yields an empty batch then): from here on, silence is a stall.
           watchdog.progress();
-          if (Array.isArray(item)) {
-            for (let index = 0; index < item.length; index++) if (!emit(item[index])) break;
-          } else {
-            emit(item);
-          }
+          emitItem(step.value);
+          step = undefined;
           if (subscriber.closed || failure) break;
           if (demand) {
             const pending = demand();
@@ -89,12 +113,25 @@ export function eventStream(
             }
           }
         }
+        // Left early, as a for await's break would: the producer is closed.
+        if (!exhausted) {
+          exhausted = true;
+          await items.return?.();
+        }
         if (failure) throw failure;
         // Cancelled while waiting for the consumer: that is not a completed answer.
         if (controller.signal.aborted) throw new LlmError(LlmErrorCode.aborted, `${provider} call was cancelled`, { provider });
         finished = true;
         if (!subscriber.closed) subscriber.complete();
       } catch (error) {
+        if (items && !exhausted) {
+          exhausted = true;
+          try {
+            await items.return?.();
+          } catch {
+            // The first failure is the one reported.
+          }
+        }
         if (subscriber.closed) return;
         subscriber.error(bounded(failure ?? typedError(provider, error, controller.signal), limits.maxErrorMessageChars));
       } finally {

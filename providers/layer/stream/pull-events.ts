@@ -24,6 +24,9 @@ export interface PullEventsOptions {
 /** What {@link pullEvents} passes to `subscribe`: the flow-control hook and the cancel signal. */
 export type PullCallOptions = Pick<CallOptions, 'demand' | 'signal'>;
 
+/** What a taken event's queue slot holds instead. */
+const taken = { type: 'finish', reason: 'other' } as const satisfies LlmEvent;
+
 /** The default {@link PullEventsOptions.highWaterMark}. */
 export const defaultHighWaterMark = 16;
 
@@ -86,9 +89,16 @@ export function pullEvents(subscribe: (options: PullCallOptions) => Observable<L
   };
 
   const take = (): LlmEvent => {
-    const event = queue[head++];
-    // Compact now and then rather than shift() per event, which is O(n) on a long queue.
-    if (head > 1024 && head * 2 > queue.length) {
+    const event = queue[head];
+    // The queue must not keep what the consumer took: a slow consumer's events live long enough
+    // to reach the old generation, and a thousand streams each pinning a thousand taken events
+    // is tens of megabytes the collector cannot free.
+    queue[head++] = taken;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      // Compact now and then rather than shift() per event, which is O(n) on a long queue.
       queue.splice(0, head);
       head = 0;
     }
