@@ -158,7 +158,11 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
         this.drainBudget -= chunk.byteLength;
         if (this.drainBudget < 0) {
           this.stopDraining();
-          this.controller?.abort(readerLeft);
+          // Not aborted from inside undici's parser (this runs in its callback): paused now, so it
+          // hands over nothing more, and aborted once it has returned.
+          const controller = this.controller;
+          controller?.pause();
+          queueMicrotask(() => controller?.abort(readerLeft));
         }
       }
       return;
