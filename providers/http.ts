@@ -195,10 +195,22 @@ export function transportError(provider: string, error: unknown, signal?: AbortS
 /** Flattens undici's header record (arrays joined with ", ", names lower-cased). */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  // Once per response: no entry arrays, and no new name when it is lower-case already (undici's are).
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    flat[isLowerCase(name) ? name : name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
+}
+
+function isLowerCase(name: string): boolean {
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index);
+    if (code >= 65 && code <= 90) return false;
+  }
+  return true;
 }
 
 /**

@@ -208,62 +208,86 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
  */
 export function dispatchRequest(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: AbortSignal): Promise<DispatchedResponse> {
   return new Promise<DispatchedResponse>((resolve, reject) => {
-    const body = new ResponseBody();
-    let controller: Dispatcher.DispatchController | undefined;
-    let responded = false;
-    let settled = false;
-    const abortReason = (): Error => (signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError' }));
-    const onAbort = (): void => {
-      const reason = abortReason();
-      if (controller) controller.abort(reason);
-      if (!responded) settle(reason);
-      else body.fail(reason);
-    };
-    const settle = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      if (error) reject(error);
-      else resolve({ statusCode: status, headers: responseHeaders, body });
-    };
-    const done = (): void => signal?.removeEventListener('abort', onAbort);
-    let status = 0;
-    let responseHeaders: IncomingHttpHeaders = {};
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        body.attach(started);
-        if (signal?.aborted) started.abort(abortReason());
-      },
-      onResponseStart(_controller, statusCode, headers) {
-        if (statusCode < 200) return;
-        responded = true;
-        status = statusCode;
-        responseHeaders = headers;
-        settle();
-      },
-      onResponseData(_controller, chunk) {
-        body.push(chunk);
-      },
-      onResponseEnd() {
-        done();
-        body.finish();
-      },
-      onResponseError(_controller, error) {
-        done();
-        if (responded) body.fail(error);
-        else settle(error);
-      },
-    };
     if (signal?.aborted) {
-      reject(abortReason());
+      reject(abortReason(signal));
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const handler = new ResponseHandler(signal, resolve, reject);
+    signal?.addEventListener('abort', handler, { once: true });
     try {
       dispatcher.dispatch(options, handler);
     } catch (error) {
-      done();
+      handler.detach();
       reject(error);
     }
   });
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError' });
+}
+
+/**
+ * One request's handler: it settles the response promise at the head and feeds the body. It is
+ * also the signal's abort listener (`handleEvent`), so a request costs one object, not a closure
+ * per callback.
+ */
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  private readonly body = new ResponseBody();
+  private controller: Dispatcher.DispatchController | undefined;
+  private responded = false;
+  private settled = false;
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (response: DispatchedResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  /** The signal fired: abort wherever the request is (queued, waiting for its head, mid-body). */
+  handleEvent(): void {
+    const reason = abortReason(this.signal);
+    this.controller?.abort(reason);
+    if (!this.responded) this.fail(reason);
+    else this.body.fail(reason);
+  }
+
+  detach(): void {
+    this.signal?.removeEventListener('abort', this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.body.attach(controller);
+    if (this.signal?.aborted) controller.abort(abortReason(this.signal));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx informational heads come before the real one.
+    if (statusCode < 200 || this.settled) return;
+    this.responded = true;
+    this.settled = true;
+    this.resolve({ statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Uint8Array): void {
+    this.body.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.detach();
+    this.body.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.detach();
+    if (this.responded) this.body.fail(error);
+    else this.fail(error);
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
 }
