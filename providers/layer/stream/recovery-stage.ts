@@ -16,9 +16,10 @@
  * recorded in the audit trail (`llm-stream-attempt`: target, delivered length, reason).
  */
 import { Observable, type Subscription } from 'rxjs';
-import { LlmError, LlmErrorCode, type LlmErrorCodeValue } from '../../errors.js';
+import { LlmError, LlmErrorCode } from '../../errors.js';
 import type { LlmEvent, Usage } from '../../types.js';
 import type { CallContext, CallStage, LayerClock, LayerRequest } from '../stage.js';
+import { rebuildError } from '../rebuild-error.js';
 import { DeliveredText } from './delivered-text.js';
 import { mayStillOverlap, overlapLength, overlapWindowChars } from './overlap.js';
 import type { RecoveryPolicy } from './recovery-policy.js';
@@ -274,16 +275,5 @@ function recoveredCall(
 function incompleteError(error: unknown, deliveredChars: number): unknown {
   if (!(error instanceof LlmError)) return error;
   if (error.incomplete === true && error.deliveredChars === deliveredChars) return error;
-  return new LlmError(error.code as LlmErrorCodeValue, error.message, {
-    cause: error.cause,
-    isRetryable: error.isRetryable,
-    provider: error.provider,
-    status: error.status,
-    providerCode: error.providerCode,
-    retryAfterMs: error.retryAfterMs,
-    rateLimit: error.rateLimit,
-    requestId: error.requestId,
-    incomplete: true,
-    deliveredChars,
-  });
+  return rebuildError(error, error.message, { incomplete: true, deliveredChars });
 }
