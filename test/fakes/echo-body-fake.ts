@@ -3,7 +3,7 @@
  * exactly as given: for fuzzing adapters with arbitrary (hostile) bytes under their real headers.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** A running echo-body server. */
 export interface EchoBodyFake {
@@ -17,7 +17,6 @@ export interface EchoBodyFake {
 export async function startEchoBodyFake(): Promise<EchoBodyFake> {
   let body: Uint8Array[] = [];
   let contentType = 'text/event-stream';
-  const sockets = new Set<Socket>();
   const server = createServer((incoming, response) => {
     incoming.resume();
     const chunks = body;
@@ -33,21 +32,13 @@ export async function startEchoBodyFake(): Promise<EchoBodyFake> {
       response.end();
     })();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     setBody(chunks, type) {
       body = chunks;
       contentType = type;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => loopback.close(),
   };
 }

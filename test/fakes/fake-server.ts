@@ -5,7 +5,7 @@
  * Retry-After, dropped connections, stalls, malformed frames, pacing) are applied here, once, for all.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** A tool call a scenario makes the fake model emit. */
 export interface FakeToolCall {
@@ -97,7 +97,6 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
   const queue: FakeScenario[] = [];
   let defaultScenario: FakeScenario = { text: 'Hello from the fake.' };
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   const wait = (milliseconds: number): Promise<void> =>
@@ -191,15 +190,10 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
       else response.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     requests,
     get peakInFlight() {
       return peakInFlight;
@@ -213,8 +207,7 @@ export async function startFakeServer(renderer: FakeRenderer): Promise<FakeServe
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     },
   };
 }

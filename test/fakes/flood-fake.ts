@@ -7,7 +7,7 @@
  * much the client has actually let through its TCP window: the measure of backpressure.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** What the server does with the next request. */
 export type FloodMode =
@@ -44,7 +44,6 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
   let bytesWritten = 0;
   let requests = 0;
   let active = 0;
-  const sockets = new Set<Socket>();
 
   const write = async (response: ServerResponse, data: string | Buffer): Promise<boolean> => {
     if (response.destroyed || response.writableEnded) return false;
@@ -140,14 +139,9 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
     }
   };
 
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     get bytesWritten() {
       return bytesWritten;
     },
@@ -160,9 +154,6 @@ export async function startFloodFake(initial: FloodMode = { type: 'deltas', coun
     setMode(next) {
       mode = next;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => loopback.close(),
   };
 }

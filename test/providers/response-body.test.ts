@@ -5,7 +5,6 @@
  * typed failure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LlmErrorCode } from '../../providers/errors.js';
@@ -14,6 +13,7 @@ import { closePools } from '../../providers/http.js';
 import { bodyChunks, readBounded } from '../../providers/http-body.js';
 import { complete } from '../../providers/observable.js';
 import { bodyHighWaterMark, dispatchRequest, maxDrainBytes, maxDrainMs } from '../../providers/response-body.js';
+import { listenOnLoopback } from '../fakes/loopback.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -32,24 +32,17 @@ afterEach(async () => {
 
 async function serve(handler: Handler, connections = 4): Promise<TestServer> {
   let accepted = 0;
-  const sockets = new Set<Socket>();
   const server: Server = createServer(handler);
-  server.on('connection', (socket: Socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const pool = new Pool(url, { connections });
+  server.on('connection', () => accepted++);
+  const loopback = await listenOnLoopback(server);
+  const pool = new Pool(loopback.url, { connections });
   const running: TestServer = {
-    url,
+    url: loopback.url,
     pool,
     connections: () => accepted,
     close: async () => {
-      for (const socket of sockets) socket.destroy();
       await pool.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     },
   };
   open.push(running);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,6 +9,7 @@ import { MissionError } from '../../engine/errors.js';
 import { httpStep } from '../../engine/steps/http.js';
 import { readCappedBody, redactUrl } from '../../engine/steps/http-support.js';
 import type { StepContext } from '../../engine/steps/types.js';
+import { listenOnLoopback, type Loopback } from '../fakes/loopback.js';
 import { createTestContext, makeTempDirectory, removeTempDirectory } from './context.js';
 
 interface Received {
@@ -18,9 +19,8 @@ interface Received {
   body: string;
 }
 
-let server: Server;
+let loopback: Loopback;
 let base: string;
-const sockets = new Set<Socket>();
 const received: Received[] = [];
 
 function route(request: IncomingMessage, response: ServerResponse, body: string): void {
@@ -58,7 +58,7 @@ function route(request: IncomingMessage, response: ServerResponse, body: string)
 }
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -67,16 +67,11 @@ beforeAll(async () => {
       route(request, response, body);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  loopback = await listenOnLoopback(server);
+  base = loopback.url;
 });
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await loopback.close();
 });
 
 let workspace: string;

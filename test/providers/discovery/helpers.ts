@@ -1,6 +1,7 @@
 /** Tiny local servers for discovery tests: a model-list server, a black hole, and a closed port. */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../fakes/loopback.js';
 
 /** A running helper server. */
 export interface HelperServer {
@@ -10,22 +11,9 @@ export interface HelperServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, sockets: Set<Socket>, paths: string[], headers: HelperServer['headers']): Promise<HelperServer> {
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    paths,
-    headers,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+async function listen(server: Server, paths: string[], headers: HelperServer['headers']): Promise<HelperServer> {
+  const { url, close } = await listenOnLoopback(server);
+  return { url, paths, headers, close };
 }
 
 /**
@@ -52,7 +40,7 @@ export async function startModelListServer(models: string[], failure?: { status:
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end('not found');
   });
-  return listen(server, new Set(), paths, headers);
+  return listen(server, paths, headers);
 }
 
 /** Accepts connections and requests but never answers: only a deadline ends a probe to it. */
@@ -61,7 +49,7 @@ export async function startBlackHole(): Promise<HelperServer> {
   const server = createServer((request) => {
     paths.push(request.url ?? '');
   });
-  return listen(server, new Set(), paths, []);
+  return listen(server, paths, []);
 }
 
 /** A loopback port that nothing listens on (bound, then released). */
