@@ -7,6 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { genesisHash, signHead, signRun, type RunFacts } from './chain.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
+import type { CreateRunInput } from './audit-store.js';
 import type { RunRow } from './statements.js';
 import type { RunRecord, RunStatus } from './types.js';
 
@@ -38,17 +39,8 @@ export function rowSignature(key: KeyObject | undefined, row: RunRow, legacy: bo
   return legacy ? signHead(key, row.run_id, row.event_count, row.head_hash) : signRun(key, runFactsOf(row));
 }
 
-/** What a new run's row is made from. */
-export interface NewRun {
-  runId: string;
-  missionName: string;
-  missionFile: string;
-  missionSource: string;
-  vars: Record<string, unknown>;
-  workspace: string;
-  /** ISO 8601. */
-  startedAt: string;
-}
+/** What a new run's row is made from: what {@link CreateRunInput} gives, with the start time fixed (ISO 8601). */
+export type NewRun = Omit<CreateRunInput, 'startedAt'> & { startedAt: string };
 
 /** The row of a run that starts now, in this process, with an empty chain (not yet signed). */
 export function newRunRow(run: NewRun): RunRow {
