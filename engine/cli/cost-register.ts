@@ -4,6 +4,7 @@
  * of every other command's start-up).
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { budgetPeriods, budgetScopes } from '../../providers/layer/budget/budget-config.js';
 
 const groupings = ['provider', 'model', 'mission', 'run', 'step', 'user', 'tag', 'day'];
 
@@ -42,9 +43,9 @@ export function registerBudgetCommands(program: Command): void {
   budget
     .command('set')
     .description('set (or raise) a budget; it overrides a configured one with the same scope, name and period')
-    .requiredOption('--scope <scope>', 'global|mission|run|user|session|tag', oneOf(['global', 'mission', 'run', 'user', 'session', 'tag']))
+    .requiredOption('--scope <scope>', budgetScopes.join('|'), oneOf(budgetScopes))
     .option('--name <name>', 'the mission, run id, user, session or tag it is for (default: each one separately)')
-    .option('--period <period>', 'total|daily|weekly|monthly (UTC calendar)', oneOf(['total', 'daily', 'weekly', 'monthly']), 'total')
+    .option('--period <period>', `${budgetPeriods.join('|')} (UTC calendar)`, oneOf(budgetPeriods), 'total')
     .requiredOption('--limit-usd <dollars>', 'the limit in US dollars')
     .option('--alerts <fractions>', 'alert levels, comma-separated (default 0.5,0.8,0.95)')
     .option('--on-exhausted <action>', 'fail|pause', oneOf(['fail', 'pause']), 'fail')
@@ -59,9 +60,9 @@ export function registerBudgetCommands(program: Command): void {
   budget
     .command('reset')
     .description("set a budget's spend in the current period to zero, or --remove the budget set here")
-    .requiredOption('--scope <scope>', 'global|mission|run|user|session|tag', oneOf(['global', 'mission', 'run', 'user', 'session', 'tag']))
+    .requiredOption('--scope <scope>', budgetScopes.join('|'), oneOf(budgetScopes))
     .option('--name <name>', 'the mission, run id, user, session or tag')
-    .option('--period <period>', 'total|daily|weekly|monthly', oneOf(['total', 'daily', 'weekly', 'monthly']), 'total')
+    .option('--period <period>', budgetPeriods.join('|'), oneOf(budgetPeriods), 'total')
     .option('--remove', 'also remove the budget set with `mission budget set`')
     .option('--db <path>', 'database')
     .action(async (options) => (await import('./budget-command.js')).budgetResetCommand(options));

@@ -34,8 +34,10 @@ export interface BudgetRule {
   webhook?: { url: string; secretEnv?: string };
 }
 
-const scopes: readonly BudgetScope[] = ['global', 'mission', 'run', 'user', 'session', 'tag'];
-const periods: readonly BudgetPeriod[] = ['total', 'daily', 'weekly', 'monthly'];
+/** Every budget scope, in the order help texts list them. */
+export const budgetScopes: readonly BudgetScope[] = ['global', 'mission', 'run', 'user', 'session', 'tag'];
+/** Every budget period. */
+export const budgetPeriods: readonly BudgetPeriod[] = ['total', 'daily', 'weekly', 'monthly'];
 /** The alert levels when a budget names none. */
 export const defaultAlerts: readonly number[] = [0.5, 0.8, 0.95];
 const maxBudgets = 1_000;
@@ -75,9 +77,9 @@ function alertsOf(value: BudgetConfigEntry['alerts'], where: string): Pick<Budge
 /** Normalises one entry; throws `LLM_ERR_INVALID_CONFIG` naming what is wrong. */
 export function budgetRuleFrom(entry: BudgetConfigEntry, where = ''): BudgetRule {
   if (typeof entry !== 'object' || entry === null) throw invalid(where, 'each budget must be an object');
-  if (!scopes.includes(entry.scope)) throw invalid(where, `scope must be one of ${scopes.join(', ')}`);
+  if (!budgetScopes.includes(entry.scope)) throw invalid(where, `scope must be one of ${budgetScopes.join(', ')}`);
   const period = entry.period ?? 'total';
-  if (!periods.includes(period)) throw invalid(where, `period must be one of ${periods.join(', ')}`);
+  if (!budgetPeriods.includes(period)) throw invalid(where, `period must be one of ${budgetPeriods.join(', ')}`);
   if (typeof entry.limit_usd !== 'number' || !Number.isFinite(entry.limit_usd) || entry.limit_usd < 0 || entry.limit_usd > maxLimitUsd) {
     throw invalid(where, `limit_usd must be a number of dollars between 0 and ${maxLimitUsd}`);
   }
