@@ -64,7 +64,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
    * The next queued network chunk, or null when none is (the body may still be arriving: see
    * {@link next}). Taking the last one resumes a paused connection.
    */
-  read(): Uint8Array | null {
+  readQueued(): Uint8Array | null {
     if (this.head === this.chunks.length) return null;
     const chunk = this.chunks[this.head];
     // Not kept by the queue once taken: the reader decides how long a chunk lives.
@@ -80,11 +80,6 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     return chunk;
   }
 
-  /** {@link read}, under the name a {@link ChunkSource} reader looks for. */
-  readQueued(): Uint8Array | null {
-    return this.read();
-  }
-
   /** Makes {@link next} throw `map(failure)` rather than undici's own error. */
   mapFailures(map: (error: Error) => Error): this {
     this.mapFailure = map;
@@ -93,7 +88,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
 
   async next(): Promise<IteratorResult<Uint8Array>> {
     for (;;) {
-      const chunk = this.read();
+      const chunk = this.readQueued();
       if (chunk !== null) return { done: false, value: chunk };
       if (this.failure) throw this.mapFailure ? this.mapFailure(this.failure) : this.failure;
       if (this.ended || this.closed) return { done: true, value: undefined };
@@ -123,9 +118,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
       return;
     }
     this.closed = true;
-    this.chunks.length = 0;
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.dropQueued();
     this.drainBudget = maxDrainBytes;
     this.drainTimer = setTimeout(() => this.controller?.abort(readerLeft), maxDrainMs);
     this.drainTimer.unref();
@@ -139,9 +132,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     this.stopDraining();
     if (this.closed && !draining) return;
     this.closed = true;
-    this.chunks.length = 0;
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.dropQueued();
     if (!this.ended && !this.failure) this.controller?.abort(error ?? readerLeft);
     this.notify();
   }
@@ -186,6 +177,12 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     if (this.ended) return;
     this.failure ??= error;
     this.notify();
+  }
+
+  private dropQueued(): void {
+    this.chunks.length = 0;
+    this.head = 0;
+    this.queuedBytes = 0;
   }
 
   private stopDraining(): void {

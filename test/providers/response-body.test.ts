@@ -100,7 +100,7 @@ describe('dispatched response bodies', () => {
     while (!response.body.complete) await sleep(5);
     let text = '';
     let queued = 0;
-    for (let chunk = response.body.read(); chunk !== null; chunk = response.body.read()) {
+    for (let chunk = response.body.readQueued(); chunk !== null; chunk = response.body.readQueued()) {
       text += Buffer.from(chunk).toString();
       queued++;
     }
