@@ -3,26 +3,17 @@
  * normal answers (text, tool calls) and faults (a cut mid-stream, a body that ends cleanly in
  * the middle of a frame, garbage, a stall, an error status, a connection refused mid-request).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closePools } from '../../../providers/http.js';
+import { describe, expect, it } from 'vitest';
 import { createLlm } from '../../../providers/layer/create-llm.js';
 import type { StreamRecoveryMode } from '../../../providers/layer/config-types.js';
 import type { CallOptions } from '../../../providers/types.js';
 import type { FakeScenario } from '../../fakes/fake-server.js';
 import { expectStreamContract, outcomeOf, type CallOutcome } from './contract.js';
-import { startStreamTargets, stopStreamTargets, type StreamTarget } from './targets.js';
+import { useStreamTargets } from './targets.js';
 
 const providers = ['openai', 'azure', 'shimmy', 'anthropic', 'gemini', 'ollama', 'bedrock'] as const;
-let targets: StreamTarget[] = [];
-beforeAll(async () => {
-  targets = await startStreamTargets();
-});
-afterAll(async () => {
-  await closePools();
-  await stopStreamTargets(targets);
-});
+const target = useStreamTargets();
 
-const target = (provider: string): StreamTarget => targets.find((candidate) => candidate.provider === provider)!;
 const text = 'The quick brown fox jumps over the lazy dog, twice over, and then rests a while.';
 const messages = [{ role: 'user' as const, content: 'Tell me about the fox.' }];
 /** The stall case: the adapter's idle limit, short so the suite stays quick. */

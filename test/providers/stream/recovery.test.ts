@@ -5,9 +5,8 @@
  * never guessed at; a cut with nothing delivered is re-run silently; `restart` regenerates; usage
  * is summed; the audit trail lists each attempt.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LlmError, LlmErrorCode } from '../../../providers/errors.js';
-import { closePools } from '../../../providers/http.js';
 import type { LlmConfig } from '../../../providers/layer/config-types.js';
 import { createLlm } from '../../../providers/layer/create-llm.js';
 import { continuationInstruction } from '../../../providers/layer/stream/continuation.js';
@@ -17,18 +16,10 @@ import { createOpenAiRenderer } from '../../fakes/openai-fake.js';
 import type { FakeScenario, RecordedRequest } from '../../fakes/fake-server.js';
 import { RecordingSink } from '../layer/helpers.js';
 import { ManualClock, until } from '../layer/manual-clock.js';
-import { startStreamTargets, stopStreamTargets, type StreamTarget } from './targets.js';
+import { useStreamTargets, type StreamTarget } from './targets.js';
 
-let targets: StreamTarget[] = [];
-beforeAll(async () => {
-  targets = await startStreamTargets();
-});
-afterAll(async () => {
-  await closePools();
-  await stopStreamTargets(targets);
-});
+const target = useStreamTargets();
 
-const target = (provider: string): StreamTarget => targets.find((candidate) => candidate.provider === provider)!;
 const messages = [{ role: 'user' as const, content: 'Tell me about the fox.' }];
 const full = 'The quick brown fox jumps over the lazy dog. It was a sunny day in the park, and everyone there was happy to see it.';
 const textOf = (events: LlmEvent[]): string => events.map((event) => (event.type === 'text-delta' ? event.text : '')).join('');

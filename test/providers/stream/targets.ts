@@ -9,6 +9,8 @@ import { createGeminiAdapter } from '../../../providers/adapters/gemini.js';
 import { createOllamaAdapter } from '../../../providers/adapters/ollama.js';
 import { createOpenAIAdapter } from '../../../providers/adapters/openai.js';
 import { createShimmyAdapter } from '../../../providers/adapters/shimmy.js';
+import { afterAll, beforeAll } from 'vitest';
+import { closePools } from '../../../providers/http.js';
 import type { ProviderAdapter } from '../../../providers/types.js';
 import { startAnthropicFake } from '../../fakes/anthropic-fake.js';
 import { startBedrockFake } from '../../fakes/bedrock-fake.js';
@@ -70,4 +72,20 @@ export async function startStreamTargets(): Promise<StreamTarget[]> {
 /** Closes every fake. */
 export async function stopStreamTargets(targets: StreamTarget[]): Promise<void> {
   await Promise.all(targets.map((target) => target.fake.close()));
+}
+
+/**
+ * Starts every target before the suite and stops them (and the connection pools) after it;
+ * returns the lookup of a started target by provider.
+ */
+export function useStreamTargets(): (provider: string) => StreamTarget {
+  let targets: StreamTarget[] = [];
+  beforeAll(async () => {
+    targets = await startStreamTargets();
+  });
+  afterAll(async () => {
+    await closePools();
+    await stopStreamTargets(targets);
+  });
+  return (provider) => targets.find((candidate) => candidate.provider === provider)!;
 }
