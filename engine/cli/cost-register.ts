@@ -4,7 +4,7 @@
  * of every other command's start-up).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { budgetPeriods, budgetScopes } from '../../providers/layer/budget/budget-config.js';
+import { budgetPeriods, budgetScopes } from '../../providers/layer/budget/budget-vocabulary.js';
 
 const groupings = ['provider', 'model', 'mission', 'run', 'step', 'user', 'tag', 'day'];
 

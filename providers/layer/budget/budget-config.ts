@@ -3,11 +3,9 @@
  * `schemas/llm/budgets.schema.json` is the source of truth for the shape users write.
  */
 import { LlmError, LlmErrorCode } from '../../errors.js';
+import { budgetPeriods, budgetScopes, type BudgetPeriod, type BudgetScope } from './budget-vocabulary.js';
 
-/** Who a budget counts: everything, one mission, one run, one user, one session, one tag. */
-export type BudgetScope = 'global' | 'mission' | 'run' | 'user' | 'session' | 'tag';
-/** How long a budget's money lasts: for ever, or a UTC calendar day, week (Monday) or month. */
-export type BudgetPeriod = 'total' | 'daily' | 'weekly' | 'monthly';
+export { budgetPeriods, budgetScopes, type BudgetPeriod, type BudgetScope } from './budget-vocabulary.js';
 
 /** One budget as users write it. */
 export interface BudgetConfigEntry {
@@ -34,10 +32,6 @@ export interface BudgetRule {
   webhook?: { url: string; secretEnv?: string };
 }
 
-/** Every budget scope, in the order help texts list them. */
-export const budgetScopes: readonly BudgetScope[] = ['global', 'mission', 'run', 'user', 'session', 'tag'];
-/** Every budget period. */
-export const budgetPeriods: readonly BudgetPeriod[] = ['total', 'daily', 'weekly', 'monthly'];
 /** The alert levels when a budget names none. */
 export const defaultAlerts: readonly number[] = [0.5, 0.8, 0.95];
 const maxBudgets = 1_000;
